@@ -1,0 +1,1 @@
+//! AWS adapters of the vault and audit ports. No AWS SDK type leaves this crate.

@@ -1,0 +1,1 @@
+//! Pure, synchronous detector (see ARCHITECTURE.md). No I/O, no async, no AWS.

@@ -1,0 +1,1 @@
+//! Intercom: webhook verification, notification model, part text, API client.
