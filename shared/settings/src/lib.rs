@@ -1,0 +1,1 @@
+//! Typed configuration: every environment variable named once; secrets wrapped in SecretString.
