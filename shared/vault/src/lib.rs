@@ -7,8 +7,12 @@
 //! It must never: log or format plaintext, put personal data in keys or index attributes,
 //! or depend on a concrete store or cloud SDK (those live in `shared/aws` and `shared/embedded`).
 
+pub mod crypto;
 pub mod model;
 pub mod ports;
+#[cfg(feature = "test-util")]
+pub mod testkit;
 
+pub use crypto::{VaultError, new_entry_id, open, seal};
 pub use model::*;
 pub use ports::*;

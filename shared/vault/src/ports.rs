@@ -77,27 +77,35 @@ pub enum PutOutcome {
 }
 
 /// Persistent vault entries.
+///
+/// Paging, for every `list_*` method: a page holds at most `page.limit` items (a limit of 0
+/// means the adapter's default); a page may hold fewer even when more follow, and the last
+/// page may be empty; `next_cursor` is `None` only when nothing follows. Cursors are opaque,
+/// carry no personal data, and a malformed or foreign cursor is `StoreError::Invalid`.
 #[async_trait]
 pub trait VaultStore: Send + Sync {
     /// Insert unless an entry for `entry.part` exists (idempotent reprocessing).
     async fn put_if_absent(&self, entry: &VaultEntry) -> Result<PutOutcome, StoreError>;
     async fn get(&self, id: &EntryId) -> Result<Option<VaultEntry>, StoreError>;
     async fn get_by_part(&self, part: &PartRef) -> Result<Option<VaultEntry>, StoreError>;
-    /// Entries of one conversation, oldest first.
+    /// Entries of one conversation, oldest first (by `created_at`, ties by entry id).
     async fn list_by_conversation(
         &self,
         workspace_id: &str,
         conversation_id: &str,
         page: &PageRequest,
     ) -> Result<Page<VaultEntry>, StoreError>;
-    /// Entries with `since <= created_at < until`, oldest first.
+    /// Entries with `since <= created_at < until`, oldest first (by `created_at`, ties by
+    /// entry id).
     async fn list_by_created(
         &self,
         since: UnixMillis,
         until: UnixMillis,
         page: &PageRequest,
     ) -> Result<Page<VaultEntry>, StoreError>;
-    /// Entries with `expires_at <= before`, in any stable order.
+    /// Entries with `expires_at <= before`, in any stable order: paging through an unchanged
+    /// store yields each such entry exactly once. Callers may delete the entries of a page
+    /// before asking for the next one.
     async fn list_expired(
         &self,
         before: UnixMillis,
@@ -125,7 +133,8 @@ pub enum Remembered {
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
     /// Record `key` until `expires_at`. `Seen` if it was already recorded and not expired
-    /// at `now`.
+    /// at `now`. A record is live while `now < expires_at`; remembering a key whose record
+    /// has expired (purged or not) is `New` and re-arms it with the new `expires_at`.
     async fn remember(
         &self,
         key: &str,
@@ -133,13 +142,16 @@ pub trait IdempotencyStore: Send + Sync {
         expires_at: UnixMillis,
     ) -> Result<Remembered, StoreError>;
     /// Atomically add one to the counter `key` (created at 0, living until `expires_at`)
-    /// and return the new value. Used for per-user reveal budgets.
+    /// and return the new value. Used for per-user reveal budgets. A live counter keeps the
+    /// `expires_at` it was created with; an expired one (`expires_at <= now`) starts again
+    /// at 1. Counter keys and `remember` keys share one namespace: callers prefix them.
     async fn increment(
         &self,
         key: &str,
         now: UnixMillis,
         expires_at: UnixMillis,
     ) -> Result<u64, StoreError>;
-    /// Delete up to `limit` records expired at `now`; returns how many went.
+    /// Delete up to `limit` records expired at `now` (`expires_at <= now`); returns how many
+    /// went.
     async fn purge_expired(&self, now: UnixMillis, limit: u32) -> Result<u64, StoreError>;
 }
