@@ -5,8 +5,14 @@
 //! `AuditLog` port that storage adapters implement. It must never accept or format message
 //! text or matched values: events carry ids, entity kinds, counts and reasons.
 
+pub mod chain;
+pub mod csv;
 pub mod model;
 pub mod ports;
+#[cfg(feature = "test-util")]
+pub mod testkit;
+pub mod verify;
 
 pub use model::*;
 pub use ports::*;
+pub use verify::{Break, BreakReason, ChainReport, VerifyReport, verify};
