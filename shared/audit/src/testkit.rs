@@ -295,7 +295,7 @@ async fn query_filters_and_cursors(log: Arc<dyn AuditLog>) {
             t,
             actors[i as usize % 3],
             actions[i as usize % 4].clone(),
-            convs[(i as usize / 2) % 3],
+            convs[(i as usize / 4) % 3],
         );
         all.push(log.append(ev).await.unwrap());
     }
