@@ -65,6 +65,18 @@ pub(crate) fn decode(
     }))
 }
 
+/// Fingerprint of an audit query's filters (for cursors bound to that query).
+pub(crate) fn query_fingerprint(q: &dlp_audit::AuditQuery) -> u64 {
+    let opt_i = |v: Option<i64>| v.map_or_else(|| "-".to_owned(), |n| n.to_string());
+    fingerprint(&[
+        &opt_i(q.since),
+        &opt_i(q.until),
+        q.actor.as_deref().unwrap_or("\u{0}"),
+        q.action.as_ref().map_or("\u{0}", |a| a.as_str()),
+        q.conversation_id.as_deref().unwrap_or("\u{0}"),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,7 +27,6 @@ pub enum EmbeddedError {
 }
 
 impl EmbeddedError {
-    #[allow(dead_code)] // used by the key file and SQLite modules
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         EmbeddedError::Io {
             path: path.to_owned(),

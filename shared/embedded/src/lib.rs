@@ -11,12 +11,16 @@
 
 mod cursor;
 mod error;
+pub mod keyfile;
 #[cfg(feature = "test-util")]
 pub mod memory;
+pub mod sqlite;
 
 pub use error::EmbeddedError;
+pub use keyfile::LocalKeyFile;
 #[cfg(feature = "test-util")]
 pub use memory::{MemoryAuditLog, MemoryIdempotencyStore, MemoryKeyProvider, MemoryVaultStore};
+pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
 
 /// Page size used when a request asks for `limit: 0`, and the largest page served.
 pub const DEFAULT_PAGE: u32 = 100;

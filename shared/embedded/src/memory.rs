@@ -316,17 +316,6 @@ impl MemoryAuditLog {
     }
 }
 
-pub(crate) fn query_fingerprint(q: &AuditQuery) -> u64 {
-    let opt_i = |v: Option<i64>| v.map_or_else(|| "-".to_owned(), |n| n.to_string());
-    cursor::fingerprint(&[
-        &opt_i(q.since),
-        &opt_i(q.until),
-        q.actor.as_deref().unwrap_or("\u{0}"),
-        q.action.as_ref().map_or("\u{0}", |a| a.as_str()),
-        q.conversation_id.as_deref().unwrap_or("\u{0}"),
-    ])
-}
-
 pub(crate) fn matches(q: &AuditQuery, e: &AuditEvent) -> bool {
     q.since.is_none_or(|s| e.time >= s)
         && q.until.is_none_or(|u| e.time < u)
@@ -360,7 +349,7 @@ impl AuditLog for MemoryAuditLog {
         query: &AuditQuery,
         page: &AuditPageRequest,
     ) -> Result<AuditPage<StoredEvent>, AuditError> {
-        let fp = query_fingerprint(query);
+        let fp = cursor::query_fingerprint(query);
         let after = cursor::decode(page.cursor.as_deref(), "audit", fp)
             .map_err(|r| AuditError::Invalid(r.into()))?;
         let items: Vec<(i64, String, StoredEvent)> = lock(&self.events)
