@@ -8,5 +8,8 @@ pub mod ingest;
 pub mod scan;
 
 // Governance (issue 6)
+pub mod clock;
+pub mod identity;
+pub mod jwt;
 pub mod retention;
 pub mod review;
