@@ -13,3 +13,4 @@ pub mod identity;
 pub mod jwt;
 pub mod retention;
 pub mod review;
+pub mod review_api;
