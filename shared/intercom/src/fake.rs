@@ -70,8 +70,10 @@ pub struct RecordedRequest {
     pub content_type: Option<String>,
     /// The JSON body, when there was one and it parsed.
     pub body: Option<Value>,
-    /// The status the fake answered.
+    /// The status the fake answered; 0 while the answer is pending (slow answers).
     pub status: u16,
+    /// Arrival number, from 1.
+    pub seq: u64,
     /// When the request arrived.
     pub at: SystemTime,
 }
@@ -115,6 +117,7 @@ struct FakeState {
     failures: VecDeque<FailureRule>,
     next_id: u64,
     next_request: u64,
+    arrivals: u64,
 }
 
 type Shared = Arc<Mutex<FakeState>>;
@@ -478,7 +481,7 @@ async fn handle(
     } else {
         serde_json::from_slice(&body).ok()
     };
-    let mut record = RecordedRequest {
+    let record = RecordedRequest {
         method: method.as_str().to_owned(),
         path: path.clone(),
         query: query.clone(),
@@ -487,13 +490,19 @@ async fn handle(
         content_type: header(&headers, "content-type"),
         body: json_body.clone(),
         status: 0,
+        seq: 0,
         at: SystemTime::now(),
     };
 
-    // Checks and failure injection happen under the lock; a slow answer sleeps outside it.
-    let failure = {
+    // Recorded on arrival (status 0 until answered), so a request whose caller gave up
+    // during a slow answer is still counted. Failure injection happens under the lock; a slow
+    // answer sleeps outside it.
+    let (seq, failure) = {
         let mut s = lock(&state);
-        s.take_failure(method.as_str(), &path)
+        s.arrivals += 1;
+        let seq = s.arrivals;
+        s.requests.push(RecordedRequest { seq, ..record });
+        (seq, s.take_failure(method.as_str(), &path))
     };
     if let Some(Failure::Slow(d)) = &failure {
         tokio::time::sleep(*d).await;
@@ -511,8 +520,10 @@ async fn handle(
             json_body,
             failure,
         );
-        record.status = answer.status.as_u16();
-        s.requests.push(record);
+        // Find the record by arrival number: requests may have been cleared meanwhile.
+        if let Some(r) = s.requests.iter_mut().rev().find(|r| r.seq == seq) {
+            r.status = answer.status.as_u16();
+        }
         answer
     };
 
