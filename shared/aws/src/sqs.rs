@@ -12,6 +12,8 @@ use std::collections::HashMap;
 
 use aws_config::SdkConfig;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use dlp_service::job::ScanJob;
+use dlp_service::ports::{QueueError, ScanQueue};
 
 use crate::error::{Class, classify};
 
@@ -163,6 +165,22 @@ impl SqsScanQueue {
     }
 }
 
+/// Ingest's port: one message per job, its JSON wire form as the body (SQS bodies are text;
+/// the job encoding is UTF-8 JSON). SSE-KMS on the queue encrypts it at rest.
+#[async_trait::async_trait]
+impl ScanQueue for SqsScanQueue {
+    async fn enqueue(&self, job: &ScanJob) -> Result<(), QueueError> {
+        let bytes = job.encode().map_err(|_| QueueError::Encode)?;
+        let body = String::from_utf8(bytes).map_err(|_| QueueError::Encode)?;
+        match self.send(body).await {
+            Ok(_) => Ok(()),
+            // Both classes answer 5xx at ingest (Intercom redelivers); the message names the
+            // AWS error code so an operator can tell a missing queue from throttling.
+            Err(e) => Err(QueueError::Unavailable(e.to_string())),
+        }
+    }
+}
+
 /// URLs of a scan queue and its dead-letter queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueuePair {
@@ -239,16 +257,19 @@ mod tests {
         })
     }
 
-    fn client() -> aws_sdk_sqs::Client {
+    fn sdk_config() -> SdkConfig {
         let creds =
             aws_sdk_sqs::config::Credentials::new("testing", "testing", None, None, "dlp-test");
-        let sdk = SdkConfig::builder()
+        SdkConfig::builder()
             .behavior_version(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new("us-east-1"))
             .endpoint_url(endpoint())
             .credentials_provider(aws_sdk_sqs::config::SharedCredentialsProvider::new(creds))
-            .build();
-        aws_sdk_sqs::Client::new(&sdk)
+            .build()
+    }
+
+    fn client() -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::new(&sdk_config())
     }
 
     fn unique(prefix: &str) -> String {
@@ -280,6 +301,51 @@ mod tests {
         q.delete(&got[0].receipt_handle).await.unwrap();
         assert_eq!(q.approximate_depth().await.unwrap(), 0);
         assert!(q.receive(10, 0).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn scan_jobs_round_trip_through_the_port() {
+        let client = client();
+        let pair = create_queue_with_dlq(&client, &unique("dlp-scan-port"), 5, 30, None)
+            .await
+            .unwrap();
+        let q = SqsScanQueue::new(client, &pair.queue_url);
+        let job = ScanJob {
+            v: dlp_service::job::JOB_VERSION,
+            notification_id: Some("notif_1".into()),
+            topic: "conversation.user.replied".into(),
+            workspace_id: "ws1".into(),
+            conversation_id: "c1".into(),
+            kind: dlp_service::job::ItemKind::Conversation,
+            received_at: 1_796_414_400_000,
+            parts: Some(vec![dlp_service::job::JobPart {
+                id: "p1".into(),
+                is_source: false,
+                part_type: Some("comment".into()),
+                author_type: Some("user".into()),
+                author_id: Some("u1".into()),
+                redactable: true,
+                redacted: false,
+                text: "SSN 536-22-1457, card 4111 1111 1111 1111 — naïve ☃".into(),
+            }]),
+        };
+        let port: &dyn ScanQueue = &q;
+        port.enqueue(&job).await.unwrap();
+        let got = q.receive(10, 1).await.unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(ScanJob::decode(got[0].body.as_bytes()).unwrap(), job);
+
+        let absent = SqsScanQueue::new(
+            aws_sdk_sqs::Client::new(&sdk_config()),
+            format!("{}/123456789012/{}", endpoint(), unique("absent")),
+        );
+        let err = ScanQueue::enqueue(&absent, &job).await.unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(matches!(err, QueueError::Unavailable(_)), "{text}");
+        assert!(
+            !text.contains("536-22-1457") && !text.contains("4111"),
+            "{text}"
+        );
     }
 
     #[tokio::test]
