@@ -596,7 +596,9 @@ async fn client_side_limit_spaces_requests() {
     let mut at: Vec<SystemTime> = fake.requests().iter().map(|r| r.at).collect();
     at.sort();
     let span = at.last().unwrap().duration_since(at[0]).unwrap();
-    assert!(span >= Duration::from_millis(245), "{span:?}");
+    // Arrival times add loopback jitter to the 250 ms the limiter enforces; without the
+    // limiter the span is a few milliseconds.
+    assert!(span >= Duration::from_millis(150), "{span:?}");
 }
 
 #[tokio::test]
