@@ -5,6 +5,8 @@
 
 // Pipeline (issue 5)
 pub mod ingest;
+pub mod job;
+pub mod ports;
 pub mod scan;
 
 // Governance (issue 6)
@@ -14,3 +16,28 @@ pub mod jwt;
 pub mod retention;
 pub mod review;
 pub mod review_api;
+
+/// A new audit event with a fresh sortable id; callers fill in the rest. Shared by the
+/// pipeline use-cases so every event is built the same way.
+pub fn audit_event(
+    actor: &str,
+    action: dlp_audit::Action,
+    outcome: dlp_audit::Outcome,
+    now: i64,
+) -> dlp_audit::AuditEvent {
+    dlp_audit::AuditEvent {
+        id: dlp_vault::crypto::new_entry_id(now).0,
+        time: now,
+        actor: actor.to_owned(),
+        action,
+        workspace_id: None,
+        conversation_id: None,
+        part_id: None,
+        entry_ids: Vec::new(),
+        entity_kinds: Vec::new(),
+        outcome,
+        reason: None,
+        request_id: None,
+        counts: std::collections::BTreeMap::new(),
+    }
+}
