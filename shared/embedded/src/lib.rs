@@ -12,6 +12,7 @@
 mod cursor;
 mod error;
 pub mod keyfile;
+pub mod queue;
 #[cfg(feature = "test-util")]
 pub mod memory;
 pub mod sqlite;
