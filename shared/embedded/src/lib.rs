@@ -12,9 +12,9 @@
 mod cursor;
 mod error;
 pub mod keyfile;
-pub mod queue;
 #[cfg(feature = "test-util")]
 pub mod memory;
+pub mod queue;
 pub mod sqlite;
 
 pub use error::EmbeddedError;

@@ -1,5 +1,6 @@
 //! `AuditLog` on SQLite. An append reads the chain head, links the event and writes the event
-//! and the new head in one immediate transaction, so a crash leaves either both or neither.
+//! and the new head in one write job (a savepoint inside the writer's transaction, see
+//! [`super`]), so a crash leaves either both or neither, and no other write interleaves.
 //! Appending an event id that is already stored returns the stored event (a retried append
 //! is idempotent).
 
@@ -10,7 +11,7 @@ use dlp_audit::{
     StoredEvent,
 };
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::{DbError, SqliteStore};
 use crate::cursor::{self, Position, query_fingerprint};
@@ -118,9 +119,9 @@ impl AuditLog for SqliteStore {
     async fn append(&self, event: AuditEvent) -> Result<StoredEvent, AuditError> {
         let chain = chain_for(&event.id, self.inner.chains);
         self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = c;
             let existing = select(
-                &tx,
+                tx,
                 &format!("SELECT {COLUMNS} FROM audit_events WHERE event_id = ?1"),
                 [&event.id],
             )?;
@@ -138,7 +139,7 @@ impl AuditLog for SqliteStore {
                 })
                 .optional()?;
             let stored = link(head.as_ref(), chain, event);
-            insert(&tx, &stored)?;
+            insert(tx, &stored)?;
             let h = head_of(&stored);
             tx.prepare_cached(
                 "INSERT INTO audit_heads (chain, seq, hash) VALUES (?1, ?2, ?3) \
@@ -149,7 +150,6 @@ impl AuditLog for SqliteStore {
                 i64::try_from(h.seq).unwrap_or(i64::MAX),
                 h.hash
             ])?;
-            tx.commit()?;
             Ok(stored)
         })
         .await

@@ -8,7 +8,7 @@ use dlp_vault::{
     ActionResults, EntryId, EntryStatus, Page, PageRequest, PartRef, PutOutcome, SealedBlob,
     StoreError, UnixMillis, VaultEntry, VaultStore,
 };
-use rusqlite::{Row, TransactionBehavior, params};
+use rusqlite::{Row, params};
 
 use super::{DbError, SqliteStore};
 use crate::cursor::{self, Position};
@@ -118,7 +118,7 @@ impl VaultStore for SqliteStore {
         let entities = serde_json::to_string(&e.entities)
             .map_err(|_| StoreError::Invalid("entities not encodable".into()))?;
         self.write(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = c;
             let inserted = tx
                 .prepare_cached(&format!(
                     "INSERT INTO vault_entries ({COLUMNS}) VALUES \
@@ -149,7 +149,7 @@ impl VaultStore for SqliteStore {
                 PutOutcome::Inserted
             } else {
                 let existing = query_entries(
-                    &tx,
+                    tx,
                     &format!(
                         "SELECT {COLUMNS} FROM vault_entries \
                          WHERE workspace_id = ?1 AND conversation_id = ?2 AND part_id = ?3"
@@ -162,7 +162,6 @@ impl VaultStore for SqliteStore {
                     None => return Err(DbError::Conflict("entry id already used by another part".into())),
                 }
             };
-            tx.commit()?;
             Ok(outcome)
         })
         .await
