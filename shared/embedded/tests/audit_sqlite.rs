@@ -175,6 +175,25 @@ async fn deleting_the_tail_is_named() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_chain_head_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let (store, by_chain) = filled(&path).await;
+    raw(&path)
+        .execute("DELETE FROM audit_heads WHERE chain = 2", [])
+        .unwrap();
+    let last = by_chain[2].last().unwrap();
+    let b = assert_names_break(&store, 2, last.seq + 1, None, "head_mismatch").await;
+    assert_eq!(
+        b.reason,
+        dlp_audit::BreakReason::HeadMismatch {
+            head_seq: None,
+            last_seq: last.seq
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rewriting_the_last_row_with_its_hash_is_named_by_the_head() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.db");

@@ -43,3 +43,8 @@ async fn memory_audit_log_suite_one_chain() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_verify_while_appending() {
+    dlp_audit::testkit::verify_while_appending(Arc::new(MemoryAuditLog::new(8))).await;
+}

@@ -80,3 +80,9 @@ async fn local_key_file_suite() {
     let reopened = LocalKeyFile::open_or_create(dir.path()).unwrap();
     dlp_vault::testkit::key_provider_suite(&reopened).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_verify_while_appending() {
+    let fresh = Fresh::new();
+    dlp_audit::testkit::verify_while_appending(Arc::new(fresh.store(8))).await;
+}
