@@ -444,7 +444,8 @@ async fn rate_limit_wait_beyond_the_budget_fails_fast_with_the_hint() {
     );
     let started = Instant::now();
     let err = client.get_conversation("1", false).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // Far below the 60 s asked for: the client did not sleep (generous for a loaded machine).
+    assert!(started.elapsed() < Duration::from_secs(20));
     assert_eq!(err.kind(), ApiErrorKind::RateLimited);
     assert!(err.is_retryable());
     assert!(err.retry_after().unwrap() >= Duration::from_secs(59));
@@ -491,30 +492,32 @@ async fn retries_are_bounded_in_total_time() {
     cfg.retry.max_attempts = 1_000;
     cfg.retry.initial_backoff = Duration::from_millis(100);
     cfg.retry.max_backoff = Duration::from_millis(400);
-    cfg.retry.max_elapsed = Duration::from_secs(1);
+    cfg.retry.max_elapsed = Duration::from_secs(2);
     let client = client_with(cfg);
     fake.fail_always("/conversations/*", Failure::ServerError);
     let started = Instant::now();
     let err = client.get_conversation("1", false).await.unwrap_err();
     let elapsed = started.elapsed();
     assert_eq!(err.kind(), ApiErrorKind::Server);
-    // No wait is started past 1 s; the last attempt itself is quick on loopback. The upper
-    // bound is generous for a loaded 2-core machine but far below "unbounded".
-    assert!(elapsed < Duration::from_secs(8), "{elapsed:?}");
+    // No wait is started past 2 s; the last attempt itself is quick on loopback. The upper
+    // bound is generous for a loaded 2-core machine but far below "unbounded" (1,000
+    // attempts of at least 200 ms each).
+    assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
     let n = fake.requests().len();
-    assert!((2..=20).contains(&n), "{n} attempts");
+    assert!((2..=30).contains(&n), "{n} attempts");
+    assert_eq!(err.attempts() as usize, n);
 }
 
 #[tokio::test]
 async fn timeouts_are_retried_for_idempotent_calls_only() {
     let (fake, _) = setup().await;
     let mut cfg = config(&fake);
-    cfg.request_timeout = Duration::from_millis(300);
+    cfg.request_timeout = Duration::from_millis(1_000);
     let client = client_with(cfg);
     fake.seed_conversation(user_conversation(71));
     fake.fail_next(
         "GET /conversations/71",
-        Failure::Slow(Duration::from_secs(2)),
+        Failure::Slow(Duration::from_secs(3)),
         1,
     );
     client.get_conversation("71", false).await.unwrap();
@@ -524,7 +527,7 @@ async fn timeouts_are_retried_for_idempotent_calls_only() {
     // could post it twice); the error is retryable so the job-level retry decides.
     fake.fail_next(
         "POST /conversations/71/reply",
-        Failure::Slow(Duration::from_secs(2)),
+        Failure::Slow(Duration::from_secs(3)),
         1,
     );
     let err = client
@@ -596,7 +599,9 @@ async fn client_side_limit_spaces_requests() {
     let mut at: Vec<SystemTime> = fake.requests().iter().map(|r| r.at).collect();
     at.sort();
     let span = at.last().unwrap().duration_since(at[0]).unwrap();
-    assert!(span >= Duration::from_millis(245), "{span:?}");
+    // Arrival times add loopback jitter to the 250 ms the limiter enforces; without the
+    // limiter the span is a few milliseconds.
+    assert!(span >= Duration::from_millis(150), "{span:?}");
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ pub mod scan;
 
 // Governance (issue 6)
 pub mod clock;
+pub mod governance_config;
 pub mod identity;
 pub mod jwt;
 pub mod retention;
