@@ -132,19 +132,41 @@ pub async fn verify_with_page(log: &dyn AuditLog, page: u32) -> Result<VerifyRep
     })
 }
 
+/// Walks of one chain before a head mismatch is believed (see [`verify_chain`]).
+const HEAD_ATTEMPTS: usize = 3;
+
 async fn verify_chain(
     log: &dyn AuditLog,
     chain: u16,
     page: u32,
 ) -> Result<ChainReport, AuditError> {
-    // Read the head first: events appended while we walk are then beyond it and ignored,
-    // so a live log verifies without false "head mismatch" reports.
-    let mut head = log.head(chain).await?;
-    if head.is_none() && !log.scan_chain(chain, 0, 1).await?.is_empty() {
-        // Events but no head: either the chain got its first events since we looked, or the
-        // head was removed. Look again; a head still missing is reported below.
-        head = log.head(chain).await?;
+    // A head mismatch can be a race, not tampering: a chain that was empty when its head was
+    // read may have events by the time it is walked. If the head has moved since, walk again
+    // (a tampered head or tail does not move by itself).
+    let mut attempt = 1;
+    loop {
+        let head = log.head(chain).await?;
+        let report = walk_chain(log, chain, page, head).await?;
+        let head_race = matches!(
+            report.broken.as_ref().map(|b| &b.reason),
+            Some(BreakReason::HeadMismatch { .. })
+        ) && attempt < HEAD_ATTEMPTS
+            && log.head(chain).await? != report.head;
+        if !head_race {
+            return Ok(report);
+        }
+        attempt += 1;
     }
+}
+
+async fn walk_chain(
+    log: &dyn AuditLog,
+    chain: u16,
+    page: u32,
+    head: Option<ChainHead>,
+) -> Result<ChainReport, AuditError> {
+    // The head is read before the walk: events appended while we walk are beyond it and
+    // ignored, so a live log verifies without false "head mismatch" reports.
     let limit_seq = head.as_ref().map_or(0, |h| h.seq);
     let mut last_seq = 0u64;
     let mut last_hash = GENESIS_HASH.to_owned();

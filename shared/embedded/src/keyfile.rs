@@ -121,19 +121,24 @@ impl LocalKeyFile {
         match fs::symlink_metadata(&path) {
             Ok(_) => Self::open(&path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let first = new_key(now_ms());
                 let ring = Ring {
-                    current: String::new(),
-                    keys: vec![new_key(now_ms())],
+                    current: first.id.clone(),
+                    keys: vec![first],
                 };
-                let ring = Ring {
-                    current: ring.keys[0].id.clone(),
-                    ..ring
-                };
-                write_ring(&path, &ring, true)?;
-                Ok(Self {
-                    path,
-                    ring: RwLock::new(ring),
-                })
+                match write_ring(&path, &ring, true) {
+                    Ok(()) => Ok(Self {
+                        path,
+                        ring: RwLock::new(ring),
+                    }),
+                    // Another process created it first: use theirs.
+                    Err(EmbeddedError::Io { source, .. })
+                        if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                    {
+                        Self::open(&path)
+                    }
+                    Err(e) => Err(e),
+                }
             }
             Err(e) => Err(EmbeddedError::io(&path, e)),
         }
