@@ -44,7 +44,8 @@ const FAKE_APP_ID: &str = "fake1234";
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
     /// 429 `rate_limit_exceeded` with `X-RateLimit-Limit/Remaining/Reset` (reset = now +
-    /// `reset_after`, in unix seconds) and, if set, `Retry-After` in whole seconds.
+    /// `reset_after`, default 10 s, in unix seconds) and, if set, `Retry-After` in whole
+    /// seconds.
     RateLimited {
         retry_after: Option<Duration>,
         reset_after: Option<Duration>,
