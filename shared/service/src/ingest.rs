@@ -244,6 +244,18 @@ impl Ingest {
         outcome
     }
 
+    /// A delivery rejected before its body could be read (the HTTP edge stopped reading at
+    /// the size limit): counted and answered like any other rejection.
+    pub async fn reject_unread(
+        &self,
+        reason: Rejection,
+        request_id: Option<&str>,
+    ) -> IngestOutcome {
+        tracing::warn!(reason = reason.as_str(), "webhook rejected");
+        self.count_rejection(reason, request_id).await;
+        IngestOutcome::Rejected(reason)
+    }
+
     async fn decide(&self, signature: Option<&str>, body: &[u8]) -> IngestOutcome {
         if body.len() > self.config.max_body_bytes {
             return IngestOutcome::Rejected(Rejection::BodyTooLarge);

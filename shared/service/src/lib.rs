@@ -4,10 +4,13 @@
 //! Must never: name an AWS SDK or Lambda event type, log or return a sensitive value.
 
 // Pipeline (issue 5)
+pub mod engine;
 pub mod ingest;
 pub mod job;
+pub mod notify;
 pub mod ports;
 pub mod scan;
+pub mod webhook_http;
 
 // Governance (issue 6)
 pub mod clock;
