@@ -81,7 +81,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .enable_all()
         .build()?;
     rt.block_on(async move {
-        let stack = Stack::start(a).await?;
+        let settings = Settings::from_env()?;
+        let secrets = Secrets::from_env()?;
+        let stack = Stack::start(a, settings, secrets).await?;
         tracing::info!(addr = %stack.addr, "dlp serve listening");
         shutdown_signal().await;
         tracing::info!("shutting down: finishing jobs in hand, keeping the rest queued");
@@ -155,9 +157,9 @@ pub struct Stack {
 }
 
 impl Stack {
-    pub async fn start(a: Args) -> Result<Stack> {
-        let settings = Settings::from_env()?;
-        let secrets = Secrets::from_env()?;
+    /// Start with typed settings and secrets (`run` reads them from the environment;
+    /// `dlp bench` builds them).
+    pub async fn start(a: Args, settings: Settings, secrets: Secrets) -> Result<Stack> {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
         let data_dir = a
