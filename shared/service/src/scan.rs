@@ -1118,6 +1118,41 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn dry_run_records_but_makes_no_intercom_call() {
+        let mut r = rig(REDACT).await;
+        r.scanner.config.dry_run = true;
+        seed(&r);
+        let report = r
+            .scanner
+            .run(&job(Some(inline_parts())), FIRST)
+            .await
+            .unwrap();
+        assert_eq!(
+            (report.entries_created, report.redactions, report.notes),
+            (1, 0, 0)
+        );
+        let fetch = r.scanner.run(&job(None), FIRST).await.unwrap();
+        assert!(!fetch.fetched);
+        assert!(r.fake.requests().is_empty(), "{:?}", r.fake.requests());
+        let page = r
+            .audit
+            .query(
+                &AuditQuery::default(),
+                &AuditPage {
+                    cursor: None,
+                    limit: 10,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(
+            page.items[0].event.reason.as_deref(),
+            Some("dry_run:redact")
+        );
+    }
+
+    #[tokio::test]
     async fn no_planted_value_in_audit_or_errors() {
         let r = rig(REDACT).await;
         seed(&r);
