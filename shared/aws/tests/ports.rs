@@ -40,5 +40,5 @@ async fn key_provider_suite_on_kms() {
 // table inside every TransactWriteItems, so that case alone runs for tens of minutes and grows
 // moto past 12 GB (measured; see docs/dynamodb.md). Its other cases (append/link/heads,
 // round trip of every field, every query filter with cursors, invalid cursors) passed on this
-// adapter. It needs a sized entry point in dlp-audit's testkit (owned by another helper); the
-// DynamoDB-specific audit tests are in audit_tamper.rs.
+// adapter. It needs a sized entry point in dlp-audit's testkit (owned by another helper); meanwhile
+// audit_query.rs and audit_tamper.rs cover the same ground on DynamoDB with smaller numbers.
