@@ -1,1 +1,40 @@
-//! Pure, synchronous detector (see ARCHITECTURE.md). No I/O, no async, no AWS.
+//! Pure, synchronous sensitive-data detector (see ARCHITECTURE.md, "Detector").
+//!
+//! Owns: the rule catalog (data in `rules/builtin.toml`), the closed set of validators, the
+//! scan pipeline (prefilter → one-pass multi-pattern match → validate → context score →
+//! allowlist → overlap resolution), redaction operators and the policy document.
+//! Never: I/O (except [`Policy::load`]), async, logging, or returning matched text — findings
+//! are spans, rule ids and scores.
+//!
+//! ```
+//! use dlp_detector::{Detector, MaskingPolicy, mask};
+//! let det = Detector::builtin().unwrap();
+//! let text = "my ssn is 123-45-6789";
+//! let findings = det.scan(text);
+//! assert_eq!(findings[0].entity.as_str(), "US_SSN");
+//! assert_eq!(mask(text, &findings, &MaskingPolicy::default()), "my ssn is •••-••-6789");
+//! ```
+
+mod address;
+mod engine;
+mod entity;
+mod error;
+mod mask;
+mod person;
+mod policy;
+mod shape;
+mod spec;
+mod text;
+mod validate;
+
+pub use engine::{
+    DEFAULT_ALLOWLIST_KEY, DEFAULT_THRESHOLD, Detector, Explanation, Finding, RuleInfo, RuleSource,
+    Stage, StageOutcome, allowlist_hash,
+};
+pub use entity::{Entity, RuleId};
+pub use error::{BuildError, BuildErrorKind, PolicyError};
+pub use mask::{MASK_CHAR, MaskOp, MaskingPolicy, mask, mask_value};
+pub use policy::{Allowlist, DEFAULT_RETENTION_DAYS, EntityPolicy, Mode, Policy};
+pub use spec::{BUILTIN_TOML, Examples, RuleSpec};
+pub use text::normalize_value;
+pub use validate::VALIDATOR_NAMES;

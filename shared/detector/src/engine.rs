@@ -1,0 +1,1250 @@
+//! The compiled detector and the scan pipeline:
+//! prefilter → one-pass multi-pattern match → validate → context score → allowlist →
+//! threshold and overlap resolution. Owns compilation of rules into matchers; never does I/O
+//! and never puts matched text into anything it returns.
+
+use std::collections::HashSet;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
+use hmac::{Hmac, Mac};
+use regex_automata::{Input, meta, util::syntax};
+use serde::Serialize;
+use sha2::Sha256;
+
+use crate::entity::{Entity, RuleId};
+use crate::error::{BuildError, BuildErrorKind};
+use crate::person::{self, Cue, Gazetteer};
+use crate::policy::{Mode, Policy};
+use crate::shape::{ALNUM_ID_PATTERN, NUMBER_PATTERN, NumView, digit_groups};
+use crate::spec::{DEFAULT_CONTEXT_BOOST, RuleSpec, builtin_catalog};
+use crate::text::{ceil_boundary, floor_boundary, normalize_value};
+use crate::validate::{Strength, Validator};
+
+/// Default policy threshold: scores at or above it are reported.
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
+/// Key used for allowlist hashes when the caller supplies none (`dlp allowlist hash` uses it
+/// too). Deployments pass their own secret key to [`Detector::from_policy_with_key`].
+pub const DEFAULT_ALLOWLIST_KEY: &[u8] = b"dlp-allowlist-v1";
+
+/// Context window before / after a value, in bytes.
+const WINDOW_BEFORE: usize = 48;
+const WINDOW_AFTER: usize = 32;
+/// Score factor when the nearest preceding cue is an anti-context word.
+const ANTI_FACTOR: f32 = 0.3;
+
+/// A detected value: where it is, what it is, which rule, how sure. Never the text itself.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub entity: Entity,
+    pub rule_id: RuleId,
+    /// Byte offsets into the scanned UTF-8 text, always on char boundaries.
+    pub start: usize,
+    pub end: usize,
+    /// 0..=1; see `docs/detector.md` ("Scores").
+    pub score: f32,
+}
+
+/// Where a rule comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSource {
+    Builtin,
+    Policy,
+}
+
+/// Catalog entry as listed by `dlp rules`.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleInfo {
+    pub id: RuleId,
+    pub entity: Entity,
+    /// Validator name as written in the rule (`none` when absent).
+    pub validator: String,
+    pub description: String,
+    pub source: RuleSource,
+    /// The rule document (for the examples test and `dlp rules --format json`).
+    #[serde(skip)]
+    pub spec: RuleSpec,
+}
+
+/// A pipeline stage, for explanations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Prefilter,
+    Match,
+    Validate,
+    Context,
+    Allowlist,
+    Threshold,
+    Overlap,
+}
+
+/// One stage outcome of an explained candidate.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StageOutcome {
+    pub stage: Stage,
+    pub passed: bool,
+    /// Rule vocabulary only (validator names, keywords, numbers), never scanned text.
+    pub detail: String,
+}
+
+/// Why a candidate was (or was not) reported.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Explanation {
+    pub entity: Entity,
+    pub rule_id: RuleId,
+    pub start: usize,
+    pub end: usize,
+    pub validator: String,
+    pub stages: Vec<StageOutcome>,
+    /// Context words of the rule seen near the value (rule vocabulary, not text).
+    pub context_words: Vec<String>,
+    pub anti_context_words: Vec<String>,
+    /// Score from the validator stage (form strength), before context.
+    pub score_before: f32,
+    /// Score after context (and allowlist).
+    pub score_after: f32,
+    pub reported: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Pattern,
+    Number,
+    AlnumId,
+    Person,
+}
+
+struct Compiled {
+    info: RuleInfo,
+    validator: Validator,
+    score: f32,
+    weak: f32,
+    boost: f32,
+    threshold: f32,
+    /// Rescan the validated value for more specific rules (generic assignments).
+    container: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    Rule(usize),
+    Number,
+    AlnumId,
+}
+
+/// Per-word rule associations of the context automaton.
+struct ContextIndex {
+    ac: AhoCorasick,
+    words: Vec<String>,
+    /// For each word: (rule index, positive?)
+    links: Vec<Vec<(u32, bool)>>,
+}
+
+/// The compiled rule set. Build once per process; `Send + Sync`, shared read-only.
+pub struct Detector {
+    rules: Vec<Compiled>,
+    main: Option<(meta::Regex, Vec<Target>)>,
+    custom: Option<(meta::Regex, Vec<usize>)>,
+    number_only: meta::Regex,
+    number_rules: Vec<usize>,
+    alnum_rules: Vec<usize>,
+    person_rule: Option<usize>,
+    keywords: AhoCorasick,
+    context: ContextIndex,
+    names: Gazetteer,
+    cue_index: [Vec<u16>; 256],
+    allow_key: Vec<u8>,
+    allow: HashSet<[u8; 32]>,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detector")
+            .field("rules", &self.rules.len())
+            .field("allowlist", &self.allow.len())
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+struct Cand {
+    rule: usize,
+    start: usize,
+    end: usize,
+    base: f32,
+    score: f32,
+    ctx: Option<(u32, usize)>,
+    /// Index of the context hit that boosted this candidate (see `CtxCache::claims`).
+    ctx_hit: Option<usize>,
+    anti: Option<u32>,
+}
+
+/// Explain sink: collects every candidate, including those that failed a stage.
+type Trace = Vec<Explanation>;
+
+fn regex_builder() -> meta::Builder {
+    let mut b = meta::Regex::builder();
+    b.syntax(syntax::Config::new().unicode(true).utf8(true))
+        // Literal prefilters and the one-pass/backtracking engines cost build time (cold
+        // starts) and buy nothing for this many patterns; the lazy DFA does the work.
+        .configure(
+            meta::Config::new()
+                .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                .auto_prefilter(false)
+                .onepass(false)
+                .backtrack(false)
+                // Dense chat keeps many DFA states alive; a larger cache avoids rebuilding them.
+                .hybrid_cache_capacity(8 * (1 << 20)),
+        );
+    b
+}
+
+impl Detector {
+    /// The built-in catalog at the default threshold.
+    pub fn builtin() -> Result<Detector, BuildError> {
+        Detector::from_policy(&Policy::default())
+    }
+
+    /// Built-in catalog plus the policy's custom rules, allowlist, thresholds and modes (rules
+    /// of entities whose mode is `ignore` are left out), allowlist hashed with
+    /// [`DEFAULT_ALLOWLIST_KEY`].
+    pub fn from_policy(policy: &Policy) -> Result<Detector, BuildError> {
+        Detector::from_policy_with_key(policy, DEFAULT_ALLOWLIST_KEY)
+    }
+
+    /// As [`Detector::from_policy`], with the HMAC key the policy's allowlist hashes were made with.
+    pub fn from_policy_with_key(
+        policy: &Policy,
+        allowlist_key: &[u8],
+    ) -> Result<Detector, BuildError> {
+        let (builtin, number_anti) = builtin_catalog()?;
+        let mut specs: Vec<(RuleSpec, RuleSource)> = builtin
+            .into_iter()
+            .map(|s| (s, RuleSource::Builtin))
+            .collect();
+        specs.extend(
+            policy
+                .rules
+                .iter()
+                .cloned()
+                .map(|s| (s, RuleSource::Policy)),
+        );
+
+        let mut seen = HashSet::new();
+        let mut rules = Vec::new();
+        let mut main_pats: Vec<String> = Vec::new();
+        let mut main_targets = Vec::new();
+        let mut custom_pats: Vec<String> = Vec::new();
+        let mut custom_targets = Vec::new();
+        let mut number_rules = Vec::new();
+        let mut alnum_rules = Vec::new();
+        let mut person_rule = None;
+        for (spec, source) in specs {
+            spec.check()?;
+            if !seen.insert(spec.id.clone()) {
+                return Err(BuildError::new(spec.id, BuildErrorKind::Duplicate));
+            }
+            let entity = Entity::new(&spec.entity);
+            if policy.mode_for(&entity) == Mode::Ignore {
+                continue;
+            }
+            let validator = Validator::parse(spec.validator.as_deref()).ok_or_else(|| {
+                BuildError::new(
+                    spec.id.clone(),
+                    BuildErrorKind::UnknownValidator(spec.validator.clone().unwrap_or_default()),
+                )
+            })?;
+            let kind = match spec.shape.as_deref() {
+                None => Kind::Pattern,
+                Some("number") => Kind::Number,
+                Some("alnum-id") => Kind::AlnumId,
+                Some("person") if source == RuleSource::Builtin => Kind::Person,
+                Some(other) => {
+                    return Err(BuildError::new(
+                        spec.id,
+                        BuildErrorKind::UnknownShape(other.to_owned()),
+                    ));
+                }
+            };
+            if kind == Kind::Number && !(validator.is_numeric() || validator == Validator::None) {
+                return Err(BuildError::new(
+                    spec.id,
+                    BuildErrorKind::UnknownValidator(format!(
+                        "{} (not a digit validator)",
+                        spec.validator.unwrap_or_default()
+                    )),
+                ));
+            }
+            let idx = rules.len();
+            match kind {
+                Kind::Pattern => {
+                    let pat = spec.pattern.clone().unwrap_or_default();
+                    // Compile alone first so that a bad pattern is reported against its rule.
+                    regex_builder().build(&pat).map_err(|e| {
+                        BuildError::new(spec.id.clone(), BuildErrorKind::Pattern(e.to_string()))
+                    })?;
+                    if source == RuleSource::Builtin {
+                        main_pats.push(pat);
+                        main_targets.push(Target::Rule(idx));
+                    } else {
+                        custom_pats.push(pat);
+                        custom_targets.push(idx);
+                    }
+                }
+                Kind::Number => number_rules.push(idx),
+                Kind::AlnumId => alnum_rules.push(idx),
+                Kind::Person => person_rule = Some(idx),
+            }
+            let threshold = policy.threshold_for(&entity);
+            let mut anti = spec.anti_context.clone();
+            if kind == Kind::Number || kind == Kind::AlnumId {
+                anti.extend(number_anti.iter().cloned());
+            }
+            let mut spec = spec;
+            spec.anti_context = anti;
+            rules.push(Compiled {
+                validator,
+
+                score: spec.score,
+                weak: spec.weak_score.unwrap_or((spec.score - 0.3).max(0.0)),
+                boost: spec.context_boost.unwrap_or(DEFAULT_CONTEXT_BOOST),
+                threshold,
+                container: matches!(validator, Validator::AssignmentEntropy(_)),
+                info: RuleInfo {
+                    id: RuleId::new(spec.id.clone()),
+                    entity,
+                    validator: spec.validator.clone().unwrap_or_else(|| "none".into()),
+                    description: spec.description.clone(),
+                    source,
+                    spec,
+                },
+            });
+        }
+        if !alnum_rules.is_empty() {
+            main_pats.push(ALNUM_ID_PATTERN.to_owned());
+            main_targets.push(Target::AlnumId);
+        }
+        if !number_rules.is_empty() {
+            main_pats.push(NUMBER_PATTERN.to_owned());
+            main_targets.push(Target::Number);
+        }
+        let matcher_err = |e: &dyn std::fmt::Display| {
+            BuildError::new("<matcher>", BuildErrorKind::Matcher(e.to_string()))
+        };
+        let main = if main_pats.is_empty() {
+            None
+        } else {
+            Some((
+                regex_builder()
+                    .build_many(&main_pats)
+                    .map_err(|e| matcher_err(&e))?,
+                main_targets,
+            ))
+        };
+        let custom = if custom_pats.is_empty() {
+            None
+        } else {
+            Some((
+                regex_builder()
+                    .build_many(&custom_pats)
+                    .map_err(|e| matcher_err(&e))?,
+                custom_targets,
+            ))
+        };
+        let number_only = regex_builder()
+            .build(NUMBER_PATTERN)
+            .map_err(|e| matcher_err(&e))?;
+
+        // Prefilter keywords: rule keywords, then PERSON cues.
+        let mut kw_pats: Vec<String> = Vec::new();
+        for r in &rules {
+            for k in &r.info.spec.keywords {
+                kw_pats.push(k.to_ascii_lowercase());
+            }
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(AcMatchKind::LeftmostFirst)
+            .build(&kw_pats)
+            .map_err(|e| matcher_err(&e))?;
+
+        // Context automaton over every rule's context and anti-context words.
+        let mut words: Vec<String> = Vec::new();
+        let mut links: Vec<Vec<(u32, bool)>> = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            for (list, pos) in [
+                (&r.info.spec.context, true),
+                (&r.info.spec.anti_context, false),
+            ] {
+                for w in list {
+                    let w = w.to_ascii_lowercase();
+                    let at = match words.iter().position(|x| *x == w) {
+                        Some(p) => p,
+                        None => {
+                            words.push(w);
+                            links.push(Vec::new());
+                            words.len() - 1
+                        }
+                    };
+                    if !links[at].contains(&(i as u32, pos)) {
+                        links[at].push((i as u32, pos));
+                    }
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(AcMatchKind::Standard)
+            // A full DFA: context words are looked up over every candidate-bearing text, and
+            // the DFA is several times faster than the NFA for a one-time build cost of ~1 ms.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&words)
+            .map_err(|e| matcher_err(&e))?;
+
+        let mut allow = HashSet::new();
+        for (i, h) in policy.allowlist.values_sha256.iter().enumerate() {
+            let mut b = [0u8; 32];
+            hex::decode_to_slice(h.trim(), &mut b).map_err(|_| {
+                BuildError::new(
+                    "<allowlist>",
+                    BuildErrorKind::Matcher(format!(
+                        "allowlist.values_sha256[{i}] is not 64 hex digits"
+                    )),
+                )
+            })?;
+            allow.insert(b);
+        }
+        crate::address::init();
+
+        let det = Detector {
+            rules,
+            main,
+            custom,
+            number_only,
+            number_rules,
+            alnum_rules,
+            person_rule,
+            keywords,
+            context: ContextIndex { ac, words, links },
+            names: Gazetteer::new(),
+            cue_index: person::cue_index(),
+            allow_key: allowlist_key.to_vec(),
+            allow,
+        };
+        det.check_custom_examples()?;
+        Ok(det)
+    }
+
+    /// Custom rules that carry examples are checked at build time, so a policy cannot ship a
+    /// rule that misses its own positives.
+    fn check_custom_examples(&self) -> Result<(), BuildError> {
+        for r in self
+            .rules
+            .iter()
+            .filter(|r| r.info.source == RuleSource::Policy)
+        {
+            let id = r.info.id.as_str();
+            for (i, ex) in r.info.spec.examples.positive.iter().enumerate() {
+                if !self.scan(ex).iter().any(|f| f.rule_id.as_str() == id) {
+                    return Err(BuildError::new(id, BuildErrorKind::PositiveExample(i)));
+                }
+            }
+            for (i, ex) in r.info.spec.examples.negative.iter().enumerate() {
+                if self.scan(ex).iter().any(|f| f.rule_id.as_str() == id) {
+                    return Err(BuildError::new(id, BuildErrorKind::NegativeExample(i)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The catalog: built-in rules then policy rules (rules of ignored entities left out).
+    pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
+        self.rules.iter().map(|r| &r.info)
+    }
+
+    /// HMAC-SHA256 of a value's normalised form (see [`normalize_value`]) under this
+    /// detector's allowlist key, as hex: the form `allowlist.values_sha256` entries take.
+    pub fn allowlist_hash(&self, value: &str) -> String {
+        allowlist_hash(&self.allow_key, value)
+    }
+
+    /// Findings at or above their entity's threshold, one per value, sorted by start.
+    pub fn scan(&self, text: &str) -> Vec<Finding> {
+        let cands = self.candidates(text, &mut None);
+        self.resolve(cands, &mut None)
+    }
+
+    /// Every candidate with the stages it passed: reported findings and those that stopped at
+    /// a stage (validator, threshold, allowlist, overlap).
+    pub fn explain(&self, text: &str) -> Vec<Explanation> {
+        let mut trace = Some(Vec::new());
+        let cands = self.candidates(text, &mut trace);
+        self.resolve(cands, &mut trace);
+        let mut t = trace.unwrap_or_default();
+        t.sort_by_key(|e| (e.start, e.end));
+        t
+    }
+
+    fn candidates(&self, text: &str, trace: &mut Option<Trace>) -> Vec<Cand> {
+        let mut out = Vec::new();
+        let bytes_hit = has_trigger_byte(text.as_bytes());
+        // Keywords only matter when no digit or '@' already sends the text to the matcher.
+        let kw_hit = !bytes_hit && self.keywords.is_match(text);
+        let mut cues: Vec<(usize, usize, Cue)> = Vec::new();
+        if self.person_rule.is_some() {
+            person::find_cues(text, &self.cue_index, &mut cues);
+        }
+        let mut ctx = CtxCache::default();
+        if (bytes_hit || kw_hit)
+            && let Some((re, targets)) = &self.main
+        {
+            self.match_pass(
+                text,
+                re,
+                targets,
+                0,
+                text.len(),
+                &mut ctx,
+                &mut out,
+                trace,
+                0,
+            );
+        }
+        if let Some(pi) = self.person_rule {
+            let mut hits = Vec::new();
+            for &(s, e, c) in &cues {
+                person::candidates(text, s, e, c, &self.names, &mut hits);
+            }
+            let r = &self.rules[pi];
+            for h in hits {
+                let mut score = if h.strong { r.score } else { r.weak };
+                if h.first_known && h.last_known {
+                    score = (score + 0.05).min(1.0);
+                }
+                let c = Cand {
+                    rule: pi,
+                    start: h.start,
+                    end: h.end,
+                    base: score,
+                    score,
+                    ctx: None,
+                    ctx_hit: None,
+                    anti: None,
+                };
+                if let Some(t) = trace.as_mut() {
+                    let detail = format!(
+                        "cue + capitalised words; first name {} gazetteer, surname {} gazetteer",
+                        if h.first_known { "in" } else { "not in" },
+                        if h.last_known { "in" } else { "not in" }
+                    );
+                    t.push(self.explanation(
+                        &c,
+                        vec![
+                            stage(Stage::Prefilter, true, "cue phrase"),
+                            stage(Stage::Validate, true, &detail),
+                        ],
+                    ));
+                }
+                out.push(c);
+            }
+        }
+        if let Some((re, targets)) = &self.custom {
+            for m in re.find_iter(text) {
+                let ri = targets[m.pattern().as_usize()];
+                self.pattern_candidate(text, ri, m.start(), m.end(), &mut ctx, &mut out, trace, 1);
+            }
+        }
+        if !self.allow.is_empty() {
+            out.retain(|c| {
+                let h = hmac_of(&self.allow_key, &normalize_value(&text[c.start..c.end]));
+                let keep = !self.allow.contains(&h);
+                if !keep && let Some(t) = trace.as_mut() {
+                    mark(t, c, Stage::Allowlist, false, "value is allowlisted");
+                }
+                keep
+            });
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn match_pass(
+        &self,
+        text: &str,
+        re: &meta::Regex,
+        targets: &[Target],
+        from: usize,
+        to: usize,
+        ctx: &mut CtxCache,
+        out: &mut Vec<Cand>,
+        trace: &mut Option<Trace>,
+        depth: u8,
+    ) {
+        let input = Input::new(text).range(from..to);
+        for m in re.find_iter(input) {
+            let (s, e) = (m.start(), m.end());
+            match targets[m.pattern().as_usize()] {
+                Target::Rule(ri) => {
+                    let before = out.len();
+                    let ok = self.pattern_candidate(text, ri, s, e, ctx, out, trace, depth);
+                    if !ok && out.len() == before && text[s..e].bytes().any(|b| b.is_ascii_digit())
+                    {
+                        // The pattern took the span but it is not its value: the digits in it may
+                        // still be one (a 17-digit account number is no VIN).
+                        for m2 in self.number_only.find_iter(Input::new(text).range(s..e)) {
+                            self.classify_number(text, m2.start(), m2.end(), ctx, out, trace);
+                        }
+                    }
+                }
+                Target::Number => self.classify_number(text, s, e, ctx, out, trace),
+                Target::AlnumId => self.classify_alnum(text, s, e, ctx, out, trace),
+            }
+        }
+    }
+
+    /// Validates one pattern match; returns whether a candidate was produced.
+    #[allow(clippy::too_many_arguments)]
+    fn pattern_candidate(
+        &self,
+        text: &str,
+        ri: usize,
+        s: usize,
+        e: usize,
+        ctx: &mut CtxCache,
+        out: &mut Vec<Cand>,
+        trace: &mut Option<Trace>,
+        depth: u8,
+    ) -> bool {
+        let r = &self.rules[ri];
+        let Some(v) = r.validator.check_text(text, s, e) else {
+            if let Some(t) = trace.as_mut() {
+                let c = Cand {
+                    rule: ri,
+                    start: s,
+                    end: e,
+                    base: 0.0,
+                    score: 0.0,
+                    ctx: None,
+                    ctx_hit: None,
+                    anti: None,
+                };
+                t.push(self.explanation(
+                    &c,
+                    vec![
+                        stage(Stage::Match, true, "pattern"),
+                        stage(
+                            Stage::Validate,
+                            false,
+                            &format!("{} failed", r.info.validator),
+                        ),
+                    ],
+                ));
+            }
+            return false;
+        };
+        let (vs, ve) = v.span.unwrap_or((s, e));
+        let (vs, ve) = (floor_boundary(text, vs), ceil_boundary(text, ve));
+        if vs >= ve {
+            return false;
+        }
+        if r.container && depth == 0 {
+            // A generic `api_key = …` around a provider token: report the provider rule.
+            if let Some((re, targets)) = &self.main {
+                let before = out.len();
+                let mut sub = Vec::new();
+                self.match_pass(text, re, targets, vs, ve, ctx, &mut sub, trace, 1);
+                sub.retain(|c| {
+                    self.rules[c.rule].info.entity == Entity::SECRET
+                        && self.rules[c.rule].score >= 0.85
+                });
+                if !sub.is_empty() {
+                    out.extend(sub);
+                    return out.len() > before;
+                }
+            }
+        }
+        let base = match v.strength {
+            Strength::Strong => r.score,
+            Strength::Weak => r.weak,
+        };
+        let c = self.score(text, ri, vs, ve, base, ctx);
+        if let Some(t) = trace.as_mut() {
+            t.push(self.explanation(
+                &c,
+                vec![
+                    stage(Stage::Match, true, "pattern"),
+                    stage(
+                        Stage::Validate,
+                        true,
+                        &format!("{} ({:?})", r.info.validator, v.strength).to_lowercase(),
+                    ),
+                    ctx_stage(&c, &self.context),
+                ],
+            ));
+        }
+        ctx.claim(&c);
+        out.push(c);
+        true
+    }
+
+    fn classify_alnum(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        ctx: &mut CtxCache,
+        out: &mut Vec<Cand>,
+        trace: &mut Option<Trace>,
+    ) {
+        let mut best: Option<Cand> = None;
+        for &ri in &self.alnum_rules {
+            let r = &self.rules[ri];
+            let Some(v) = r.validator.check_text(text, s, e) else {
+                continue;
+            };
+            let base = if v.strength == Strength::Strong {
+                r.score
+            } else {
+                r.weak
+            };
+            let c = self.score(text, ri, s, e, base, ctx);
+            if let Some(t) = trace.as_mut() {
+                t.push(self.explanation(
+                    &c,
+                    vec![
+                        stage(Stage::Match, true, "shape alnum-id"),
+                        stage(Stage::Validate, true, &r.info.validator),
+                        ctx_stage(&c, &self.context),
+                    ],
+                ));
+            }
+            if better(&c, best.as_ref()) {
+                best = Some(c);
+            }
+        }
+        if let Some(b) = best {
+            ctx.claim(&b);
+            out.push(b);
+        }
+    }
+
+    fn classify_number(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        ctx: &mut CtxCache,
+        out: &mut Vec<Cand>,
+        trace: &mut Option<Trace>,
+    ) {
+        // Prices, percentages, times and digit runs glued to letters are not values.
+        let before = text[..s].trim_end_matches(' ');
+        if before.ends_with(['$', '€', '£', '¥']) {
+            return;
+        }
+        if text[e..].starts_with(|c: char| c == '%' || c.is_ascii_alphabetic() || c == ':') {
+            return;
+        }
+        if let Some(c) = self.best_number(text, s, e, ctx, trace) {
+            ctx.claim(&c);
+            out.push(c);
+            return;
+        }
+        // Not one value as a whole: try windows of whole digit groups, longest first.
+        let mut groups = Vec::new();
+        digit_groups(text, s, e, &mut groups);
+        let n = groups.len();
+        if !(2..=12).contains(&n) {
+            return;
+        }
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        for len in (1..n).rev() {
+            for i in 0..=(n - len) {
+                let ws = if i == 0 { s } else { groups[i].0 };
+                let we = groups[i + len - 1].1;
+                if taken.iter().any(|&(a, b)| ws < b && a < we) {
+                    continue;
+                }
+                if let Some(c) = self.best_number(text, ws, we, ctx, trace) {
+                    taken.push((ws, we));
+                    ctx.claim(&c);
+                    out.push(c);
+                }
+            }
+        }
+    }
+
+    fn best_number(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        ctx: &mut CtxCache,
+        trace: &mut Option<Trace>,
+    ) -> Option<Cand> {
+        let view = NumView::new(&text[s..e]);
+        if view.len < 7 {
+            return None;
+        }
+        let mut best: Option<Cand> = None;
+        for &ri in &self.number_rules {
+            let r = &self.rules[ri];
+            let Some(v) = r.validator.check_number(&view) else {
+                continue;
+            };
+            let base = if v.strength == Strength::Strong {
+                r.score
+            } else {
+                r.weak
+            };
+            let c = self.score(text, ri, s, e, base, ctx);
+            if let Some(t) = trace.as_mut() {
+                t.push(self.explanation(
+                    &c,
+                    vec![
+                        stage(Stage::Match, true, "shape number"),
+                        stage(
+                            Stage::Validate,
+                            true,
+                            &format!("{} ({:?})", r.info.validator, v.strength).to_lowercase(),
+                        ),
+                        ctx_stage(&c, &self.context),
+                    ],
+                ));
+            }
+            if better(&c, best.as_ref()) {
+                best = Some(c);
+            }
+        }
+        best
+    }
+
+    /// Context stage: nearest context word (boost decaying with distance) and anti-context.
+    fn score(
+        &self,
+        text: &str,
+        ri: usize,
+        s: usize,
+        e: usize,
+        base: f32,
+        ctx: &mut CtxCache,
+    ) -> Cand {
+        let r = &self.rules[ri];
+        let mut c = Cand {
+            rule: ri,
+            start: s,
+            end: e,
+            base,
+            score: base,
+            ctx: None,
+            ctx_hit: None,
+            anti: None,
+        };
+        if r.info.spec.context.is_empty() && r.info.spec.anti_context.is_empty() {
+            return c;
+        }
+        ctx.fill(text, &self.context);
+        let hits: &[(usize, usize, u32)] = ctx.hits.as_deref().unwrap_or(&[]);
+        let lo = s.saturating_sub(WINDOW_BEFORE);
+        let hi = e + WINDOW_AFTER;
+        let mut anti: Option<(u32, usize)> = None;
+        let mut best_decay = 0.0f32;
+        let first = hits.partition_point(|h| h.1 < lo);
+        for (hi_idx, &(hs, he, w)) in hits.iter().enumerate().skip(first) {
+            if hs > hi {
+                break;
+            }
+            // A context word before the value that an earlier value of the same rule already
+            // used belongs to that value ("DOB 03/15/1987, meeting 04/02/2024").
+            if he <= s && ctx.claimed(hi_idx, ri) {
+                continue;
+            }
+            let (dist, window) = if he <= s {
+                (s - he, WINDOW_BEFORE)
+            } else if hs >= e {
+                (hs - e, WINDOW_AFTER)
+            } else {
+                continue; // inside the value
+            };
+            for &(rule, pos) in &self.context.links[w as usize] {
+                if rule as usize != ri {
+                    continue;
+                }
+                if pos {
+                    // Closer context is stronger evidence: the boost halves across the window.
+                    let decay = 1.0 - 0.5 * (dist as f32 / window as f32).min(1.0);
+                    if decay > best_decay {
+                        best_decay = decay;
+                        c.ctx = Some((w, dist));
+                        c.ctx_hit = Some(hi_idx);
+                    }
+                } else if he <= s && anti.is_none_or(|(_, d)| dist < d) {
+                    anti = Some((w, dist));
+                }
+            }
+        }
+        if c.ctx.is_some() {
+            c.score = (c.score + r.boost * best_decay).min(1.0);
+        }
+        if let Some((w, ad)) = anti
+            && c.ctx.is_none_or(|(_, d)| ad < d)
+        {
+            c.score *= ANTI_FACTOR;
+            c.anti = Some(w);
+        }
+        c
+    }
+
+    fn resolve(&self, mut cands: Vec<Cand>, trace: &mut Option<Trace>) -> Vec<Finding> {
+        cands.retain(|c| {
+            let keep = c.score >= self.rules[c.rule].threshold;
+            if let Some(t) = trace.as_mut() {
+                let th = self.rules[c.rule].threshold;
+                mark(
+                    t,
+                    c,
+                    Stage::Threshold,
+                    keep,
+                    &format!("score {:.2} vs threshold {:.2}", c.score, th),
+                );
+            }
+            keep
+        });
+        cands.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then((b.end - b.start).cmp(&(a.end - a.start)))
+                .then(a.rule.cmp(&b.rule))
+                .then(a.start.cmp(&b.start))
+        });
+        let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
+        // Kept spans by start; kept spans never overlap, so only the neighbours can.
+        let mut taken: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+        for c in cands {
+            let prev = taken
+                .range(..c.end)
+                .next_back()
+                .is_some_and(|(_, &e)| e > c.start);
+            let overlaps = prev;
+            if let Some(t) = trace.as_mut() {
+                mark(
+                    t,
+                    &c,
+                    Stage::Overlap,
+                    !overlaps,
+                    if overlaps {
+                        "overlaps a stronger finding"
+                    } else {
+                        "kept"
+                    },
+                );
+                if !overlaps {
+                    for e in t.iter_mut().filter(|e| same(e, &c, &self.rules)) {
+                        e.reported = true;
+                    }
+                }
+            }
+            if !overlaps {
+                taken.insert(c.start, c.end);
+                kept.push(c);
+            }
+        }
+        kept.sort_by_key(|c| (c.start, c.end));
+        kept.into_iter()
+            .map(|c| {
+                let r = &self.rules[c.rule];
+                Finding {
+                    entity: r.info.entity.clone(),
+                    rule_id: r.info.id.clone(),
+                    start: c.start,
+                    end: c.end,
+                    score: (c.score * 100.0).round() / 100.0,
+                }
+            })
+            .collect()
+    }
+
+    fn explanation(&self, c: &Cand, stages: Vec<StageOutcome>) -> Explanation {
+        let r = &self.rules[c.rule];
+        Explanation {
+            entity: r.info.entity.clone(),
+            rule_id: r.info.id.clone(),
+            start: c.start,
+            end: c.end,
+            validator: r.info.validator.clone(),
+            stages,
+            context_words: c
+                .ctx
+                .map(|(w, _)| self.context.words[w as usize].clone())
+                .into_iter()
+                .collect(),
+            anti_context_words: c
+                .anti
+                .map(|w| self.context.words[w as usize].clone())
+                .into_iter()
+                .collect(),
+            score_before: (c.base * 100.0).round() / 100.0,
+            score_after: (c.score * 100.0).round() / 100.0,
+            reported: false,
+        }
+    }
+}
+
+fn same(e: &Explanation, c: &Cand, rules: &[Compiled]) -> bool {
+    e.start == c.start
+        && e.end == c.end
+        && e.rule_id == rules[c.rule].info.id
+        && e.stages
+            .iter()
+            .all(|s| s.passed || s.stage == Stage::Overlap)
+}
+
+fn mark(t: &mut Trace, c: &Cand, st: Stage, passed: bool, detail: &str) {
+    // The last explanation of this candidate is the one that reached this stage.
+    if let Some(e) = t.iter_mut().rev().find(|e| {
+        e.start == c.start
+            && e.end == c.end
+            && (e.score_after - (c.score * 100.0).round() / 100.0).abs() < 1e-6
+            && e.stages.iter().all(|s| s.passed)
+    }) {
+        e.stages.push(stage(st, passed, detail));
+    }
+}
+
+fn stage(stage: Stage, passed: bool, detail: &str) -> StageOutcome {
+    StageOutcome {
+        stage,
+        passed,
+        detail: detail.to_owned(),
+    }
+}
+
+fn ctx_stage(c: &Cand, ctx: &ContextIndex) -> StageOutcome {
+    let mut d = match c.ctx {
+        Some((w, dist)) => format!("context '{}' at {} bytes", ctx.words[w as usize], dist),
+        None => "no context word".to_owned(),
+    };
+    if let Some(w) = c.anti {
+        d.push_str(&format!(
+            "; anti-context '{}' (x{ANTI_FACTOR})",
+            ctx.words[w as usize]
+        ));
+    }
+    stage(
+        Stage::Context,
+        true,
+        &format!("{d}; score {:.2} -> {:.2}", c.base, c.score),
+    )
+}
+
+/// Higher score wins; ties go to the nearest context word, then to catalog order.
+fn better(c: &Cand, best: Option<&Cand>) -> bool {
+    let Some(b) = best else { return true };
+    if (c.score - b.score).abs() > 1e-6 {
+        return c.score > b.score;
+    }
+    let d = |x: &Cand| x.ctx.map_or(usize::MAX, |(_, d)| d);
+    d(c) < d(b)
+}
+
+/// Context hits of the whole text, computed at most once per scan and only when a candidate
+/// needs them: (start, end, word index), sorted by start.
+#[derive(Default)]
+struct CtxCache {
+    hits: Option<Vec<(usize, usize, u32)>>,
+    /// Per context hit: rules whose emitted candidate already used it.
+    claims: Vec<Vec<u32>>,
+}
+
+impl CtxCache {
+    fn fill(&mut self, text: &str, idx: &ContextIndex) {
+        if self.hits.is_none() {
+            let hits: Vec<(usize, usize, u32)> = idx
+                .ac
+                .find_overlapping_iter(text)
+                .filter(|m| on_word_boundary(text, m.start(), m.end()))
+                .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
+                .collect();
+            self.claims = vec![Vec::new(); hits.len()];
+            self.hits = Some(hits);
+        }
+    }
+    fn claimed(&self, hit: usize, rule: usize) -> bool {
+        self.claims
+            .get(hit)
+            .is_some_and(|c| c.contains(&(rule as u32)))
+    }
+    fn claim(&mut self, c: &Cand) {
+        if let Some(list) = c.ctx_hit.and_then(|h| self.claims.get_mut(h)) {
+            list.push(c.rule as u32);
+        }
+    }
+}
+
+/// A keyword hit counts only as a whole word (where its own ends are word characters).
+fn on_word_boundary(text: &str, s: usize, e: usize) -> bool {
+    let b = text.as_bytes();
+    let word = |x: u8| x.is_ascii_alphanumeric();
+    let starts_word = word(b[s]);
+    let ends_word = word(b[e - 1]);
+    (!starts_word || s == 0 || !word(b[s - 1])) && (!ends_word || e == b.len() || !word(b[e]))
+}
+
+/// Bytes that can start or be part of every digit- or `@`-based value: ASCII digits, `@`,
+/// and 0xEF (lead byte of full-width digits). Checked 32 bytes at a time without early exit
+/// inside a block so the compiler vectorises it; plain prose costs well under a cycle a byte.
+#[inline]
+fn has_trigger_byte(b: &[u8]) -> bool {
+    #[inline(always)]
+    fn hit(x: u8) -> bool {
+        x.wrapping_sub(b'0') < 10 || x == b'@' || x == 0xEF
+    }
+    let mut chunks = b.chunks_exact(32);
+    for c in &mut chunks {
+        let mut acc = false;
+        for &x in c {
+            acc |= hit(x);
+        }
+        if acc {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&x| hit(x))
+}
+
+fn hmac_of(key: &[u8], normalized: &str) -> [u8; 32] {
+    // HMAC accepts keys of any length; the error branch cannot occur.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return [0; 32];
+    };
+    mac.update(normalized.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// Allowlist hash of `value` under `key`: hex HMAC-SHA256 of its normalised form.
+pub fn allowlist_hash(key: &[u8], value: &str) -> String {
+    hex::encode(hmac_of(key, &normalize_value(value)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det() -> Detector {
+        Detector::builtin().unwrap()
+    }
+
+    #[test]
+    fn trigger_bytes() {
+        assert!(!has_trigger_byte(
+            "plain prose without any candidates at all, long enough".as_bytes()
+        ));
+        assert!(has_trigger_byte(
+            "x".repeat(70)
+                .as_bytes()
+                .iter()
+                .copied()
+                .chain(*b"7")
+                .collect::<Vec<_>>()
+                .as_slice()
+        ));
+        assert!(has_trigger_byte("mail a@b".as_bytes()));
+        assert!(has_trigger_byte("１".as_bytes()));
+    }
+
+    #[test]
+    fn scan_table() {
+        let d = det();
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            (
+                "my ssn is 123-45-6789 and card 4111 1111 1111 1111",
+                &[
+                    ("US_SSN", "123-45-6789"),
+                    ("CREDIT_CARD", "4111 1111 1111 1111"),
+                ],
+            ),
+            (
+                "routing 021000021 account 12345678",
+                &[
+                    ("ABA_ROUTING_NUMBER", "021000021"),
+                    ("US_BANK_NUMBER", "12345678"),
+                ],
+            ),
+            (
+                "call me at (415) 555-2671",
+                &[("PHONE_NUMBER", "(415) 555-2671")],
+            ),
+            ("order #12345 total $4155552671", &[]),
+            (
+                "the provider NPI is 1234567893",
+                &[("US_NPI", "1234567893")],
+            ),
+            (
+                "ssn １２３-４５-６７８９ please",
+                &[("US_SSN", "１２３-４５-６７８９")],
+            ),
+            (
+                "ssn 123\u{00A0}45\u{00A0}6789 ok",
+                &[("US_SSN", "123\u{00A0}45\u{00A0}6789")],
+            ),
+            (
+                "card 4111\u{200B}1111\u{200B}1111\u{200B}1111 ok",
+                &[("CREDIT_CARD", "4111\u{200B}1111\u{200B}1111\u{200B}1111")],
+            ),
+            (
+                "ssn 123-45-67\u{200B}89 ok",
+                &[("US_SSN", "123-45-67\u{200B}89")],
+            ),
+            (
+                "DOB 03/15/1987, meeting 04/02/2024",
+                &[("DATE_OF_BIRTH", "03/15/1987")],
+            ),
+        ];
+        for (text, want) in cases {
+            let got: Vec<(String, String)> = d
+                .scan(text)
+                .iter()
+                .map(|f| (f.entity.to_string(), text[f.start..f.end].to_string()))
+                .collect();
+            let want: Vec<(String, String)> = want
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+            assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn context_decays_and_anti_context_suppresses() {
+        let d = det();
+        let near = d.scan("ssn 219099999");
+        let anti = d.scan("order 219099999");
+        assert_eq!(near.len(), 1);
+        assert!(anti.is_empty());
+    }
+
+    #[test]
+    fn explain_names_stages() {
+        let d = det();
+        let ex = d.explain("my ssn is 123-45-6789");
+        let e = ex.iter().find(|e| e.reported).unwrap();
+        assert_eq!(e.rule_id.as_str(), "us-ssn");
+        assert_eq!(e.context_words, vec!["ssn".to_string()]);
+        assert!(e.score_after > e.score_before);
+        assert!(
+            e.stages
+                .iter()
+                .any(|s| s.stage == Stage::Validate && s.passed)
+        );
+        let dbg = format!("{ex:?}");
+        assert!(!dbg.contains("123-45-6789"));
+    }
+
+    #[test]
+    fn detector_is_send_sync() {
+        fn assert_ss<T: Send + Sync>() {}
+        assert_ss::<Detector>();
+    }
+}

@@ -1,0 +1,563 @@
+//! PERSON without a model: cue phrases ("my name is", "Name:", "this is", honorifics,
+//! sign-offs, "<Name> here") followed or preceded by capitalised words, checked against
+//! first-name and surname gazetteers (data/*.txt, derived from US Census name lists).
+//! Owns the cue list, the name grammar and the gazetteers; never looks at digits.
+
+use std::collections::HashSet;
+
+const FIRST: &str = include_str!("../data/first_names.txt");
+const LAST: &str = include_str!("../data/last_names.txt");
+
+/// How a cue relates to the name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cue {
+    /// "my name is", "Name:", "Patient:": a name almost surely follows.
+    Strong,
+    /// "this is", "I'm", "under", "ask for", greetings and sign-offs: a name may follow.
+    Weak,
+    /// "Mr.", "Dr." …: part of the name span.
+    Honorific,
+    /// "<Name> here".
+    After,
+}
+
+/// Cue phrases (matched ASCII case-insensitively on word boundaries).
+pub(crate) const CUES: &[(&str, Cue)] = &[
+    ("my name is", Cue::Strong),
+    ("my name's", Cue::Strong),
+    ("name is", Cue::Strong),
+    ("name:", Cue::Strong),
+    ("full name", Cue::Strong),
+    ("patient:", Cue::Strong),
+    ("patient name", Cue::Strong),
+    ("cardholder", Cue::Strong),
+    ("card holder", Cue::Strong),
+    ("account holder", Cue::Strong),
+    ("insured:", Cue::Strong),
+    ("signed,", Cue::Strong),
+    ("this is", Cue::Weak),
+    ("i'm", Cue::Weak),
+    ("i\u{2019}m", Cue::Weak),
+    ("i am", Cue::Weak),
+    ("under", Cue::Weak),
+    ("ask for", Cue::Weak),
+    ("speak to", Cue::Weak),
+    ("speak with", Cue::Weak),
+    ("talk to", Cue::Weak),
+    ("patient", Cue::Weak),
+    ("contact", Cue::Weak),
+    ("dear", Cue::Weak),
+    ("hi", Cue::Weak),
+    ("hello", Cue::Weak),
+    ("hey", Cue::Weak),
+    ("thanks,", Cue::Weak),
+    ("thank you,", Cue::Weak),
+    ("regards,", Cue::Weak),
+    ("best,", Cue::Weak),
+    ("cheers,", Cue::Weak),
+    ("sincerely,", Cue::Weak),
+    ("from:", Cue::Weak),
+    ("mr.", Cue::Honorific),
+    ("mrs.", Cue::Honorific),
+    ("ms.", Cue::Honorific),
+    ("dr.", Cue::Honorific),
+    ("mr", Cue::Honorific),
+    ("mrs", Cue::Honorific),
+    ("ms", Cue::Honorific),
+    ("miss", Cue::Honorific),
+    ("dr", Cue::Honorific),
+    ("prof.", Cue::Honorific),
+    ("here", Cue::After),
+];
+
+/// Capitalised words that start sentences or name teams, never people.
+const STOP: &[&str] = &[
+    "I",
+    "I'm",
+    "Im",
+    "The",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "It's",
+    "We",
+    "You",
+    "Your",
+    "My",
+    "Our",
+    "Support",
+    "Team",
+    "Customer",
+    "Service",
+    "Sales",
+    "Billing",
+    "Account",
+    "Sorry",
+    "Thanks",
+    "Thank",
+    "Hi",
+    "Hello",
+    "Hey",
+    "Dear",
+    "Please",
+    "Yes",
+    "No",
+    "Ok",
+    "Okay",
+    "Here",
+    "There",
+    "And",
+    "Or",
+    "But",
+    "So",
+    "Just",
+    "Also",
+    "Not",
+    "Good",
+    "Great",
+    "Best",
+    "Regards",
+    "Cheers",
+    "Sincerely",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Inc",
+    "LLC",
+    "Ltd",
+    "Corp",
+    "Company",
+    "Bank",
+    "Street",
+    "Avenue",
+    "Road",
+    "Admin",
+    "Agent",
+    "Manager",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Miss",
+    "Name",
+    "Patient",
+    "Order",
+    "Invoice",
+    "Ticket",
+    "Error",
+    "Email",
+    "Phone",
+    "SSN",
+    "DOB",
+    "Visa",
+    "Amex",
+    "Mastercard",
+    "Intercom",
+    "Acme",
+    "Everyone",
+    "All",
+    "Guys",
+    "Folks",
+    "Again",
+    "Today",
+    "Tomorrow",
+];
+const SUFFIX: &[&str] = &[
+    "Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV", "V", "MD", "DDS", "PhD", "DVM", "Esq.", "RN",
+];
+
+const HONORIFICS: &[&str] = &["Mr", "Mrs", "Ms", "Dr", "Miss", "Prof"];
+
+/// Finds the cues that matter: for every capitalised ASCII word (found with a 32-byte bitmask
+/// scan, so prose costs little more than a pass over memory) a cue phrase right before it, an
+/// honorific that is the word itself, or " here" right after it.
+pub(crate) fn find_cues(text: &str, by_last: &[Vec<u16>; 256], out: &mut Vec<(usize, usize, Cue)>) {
+    let b = text.as_bytes();
+    let mut base = 0;
+    while base < b.len() {
+        let end = (base + 32).min(b.len());
+        let mut mask: u32 = 0;
+        for (k, &x) in b[base..end].iter().enumerate() {
+            mask |= u32::from(x.wrapping_sub(b'A') < 26) << k;
+        }
+        while mask != 0 {
+            let i = base + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'\'' || b[i - 1] >= 0x80)
+            {
+                continue;
+            }
+            on_capital(text, i, by_last, out);
+        }
+        base = end;
+    }
+}
+
+fn on_capital(text: &str, i: usize, by_last: &[Vec<u16>; 256], out: &mut Vec<(usize, usize, Cue)>) {
+    let b = text.as_bytes();
+    let wlen = b[i..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let word = &text[i..i + wlen];
+    if HONORIFICS.contains(&word) {
+        let e = i + wlen + usize::from(b.get(i + wlen) == Some(&b'.'));
+        out.push((i, e, Cue::Honorific));
+        return;
+    }
+    // " here" after this word.
+    let after = &b[i + wlen..];
+    if after.len() >= 5
+        && after[0] == b' '
+        && after[1..5].eq_ignore_ascii_case(b"here")
+        && after.get(5).is_none_or(|c| !c.is_ascii_alphanumeric())
+    {
+        out.push((i + wlen + 1, i + wlen + 5, Cue::After));
+    }
+    // A cue phrase before this word (optionally followed by ',' or ':').
+    let mut j = i;
+    while j > 0 && b[j - 1] == b' ' {
+        j -= 1;
+    }
+    if j == i && i > 0 {
+        return;
+    }
+    let mut ends = [j, j];
+    if j > 0 && (b[j - 1] == b',' || b[j - 1] == b':') {
+        ends[1] = j - 1;
+    }
+    for &e in ends.iter() {
+        if e == 0 {
+            continue;
+        }
+        for &ci in &by_last[b[e - 1].to_ascii_lowercase() as usize] {
+            let (cue, kind) = CUES[ci as usize];
+            let cb = cue.as_bytes();
+            if e >= cb.len()
+                && b[e - cb.len()..e].eq_ignore_ascii_case(cb)
+                && (e == cb.len() || !b[e - cb.len() - 1].is_ascii_alphanumeric())
+            {
+                out.push((e - cb.len(), e, kind));
+                return;
+            }
+        }
+    }
+}
+
+/// Cue indexes by their last byte (lower-case), for [`find_cues`].
+pub(crate) fn cue_index() -> [Vec<u16>; 256] {
+    let mut t: [Vec<u16>; 256] = std::array::from_fn(|_| Vec::new());
+    // Longest cues first so "my name is" wins over "name is".
+    let mut order: Vec<usize> = (0..CUES.len())
+        .filter(|&i| CUES[i].1 != Cue::After && CUES[i].1 != Cue::Honorific)
+        .collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(CUES[i].0.len()));
+    for i in order {
+        if let Some(&last) = CUES[i].0.as_bytes().last() {
+            t[last as usize].push(i as u16);
+        }
+    }
+    t
+}
+
+pub(crate) struct Gazetteer {
+    first: HashSet<&'static str>,
+    last: HashSet<&'static str>,
+    stop: HashSet<&'static str>,
+}
+
+impl Gazetteer {
+    pub(crate) fn new() -> Gazetteer {
+        let set = |s: &'static str| s.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        Gazetteer {
+            first: set(FIRST),
+            last: set(LAST),
+            stop: STOP.iter().copied().collect(),
+        }
+    }
+}
+
+/// A PERSON candidate: span, strength class, and how it was found (for explanations).
+pub(crate) struct NameHit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// 2 = strong (gazetteer-backed or strong cue), 1 = weak.
+    pub(crate) strong: bool,
+    pub(crate) first_known: bool,
+    pub(crate) last_known: bool,
+}
+
+fn is_name_token(w: &str) -> bool {
+    let mut cs = w.chars();
+    let Some(c0) = cs.next() else { return false };
+    if !c0.is_uppercase() {
+        return false;
+    }
+    let rest: Vec<char> = cs.collect();
+    if rest.is_empty() || rest.len() > 20 {
+        return false;
+    }
+    // Not an acronym: at least one lower-case letter, only letters, ' and -.
+    rest.iter().any(|c| c.is_lowercase())
+        && rest
+            .iter()
+            .all(|c| c.is_alphabetic() || *c == '\'' || *c == '-')
+}
+
+/// Reads up to three name tokens (plus an optional suffix) starting at `at`; returns the token
+/// spans.
+fn read_tokens(text: &str, at: usize, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let mut i = at;
+    while out.len() < 3 {
+        let rest = &text[i..];
+        let w_len = rest
+            .find(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-' || c == '.'))
+            .unwrap_or(rest.len());
+        let mut w = &rest[..w_len];
+        // A trailing period ends a sentence unless the token is an initial.
+        let had_dot = w.ends_with('.');
+        w = w.trim_end_matches('.');
+        let initial =
+            out.len() == 1 && w.len() == 1 && w.chars().all(char::is_uppercase) && had_dot;
+        if !(is_name_token(w) || initial) {
+            break;
+        }
+        out.push((i, i + w.len() + usize::from(had_dot && w.len() == 1)));
+        if had_dot && w.len() > 1 {
+            break;
+        }
+        let next = i + w_len;
+        if !text[next..].starts_with(' ') {
+            break;
+        }
+        i = next + 1;
+    }
+}
+
+/// Finds name candidates for one cue occurrence `text[cs..ce]`.
+pub(crate) fn candidates(
+    text: &str,
+    cs: usize,
+    ce: usize,
+    cue: Cue,
+    g: &Gazetteer,
+    out: &mut Vec<NameHit>,
+) {
+    let mut toks = Vec::with_capacity(4);
+    match cue {
+        Cue::After => {
+            // "<Name> here": up to three capitalised words right before the cue.
+            if cs == 0 || !text[..cs].ends_with(' ') {
+                return;
+            }
+            let mut e = cs - 1;
+            // "Kelsey Obrien MD here": step over a suffix.
+            if let Some(sfx) = SUFFIX
+                .iter()
+                .find(|x| text[..e].ends_with(&format!(" {x}")))
+            {
+                e -= sfx.len() + 1;
+            }
+            loop {
+                let seg = &text[..e];
+                let ws = seg
+                    .rfind(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-'))
+                    .map_or(0, |i| i + seg[i..].chars().next().map_or(1, char::len_utf8));
+                if ws == e || !is_name_token(&seg[ws..]) {
+                    break;
+                }
+                toks.push((ws, e));
+                if toks.len() == 3 || ws == 0 || !text[..ws].ends_with(' ') {
+                    break;
+                }
+                e = ws - 1;
+            }
+            toks.reverse();
+            let mut dropped = false;
+            while toks
+                .first()
+                .is_some_and(|&(a, b)| g.stop.contains(&text[a..b]))
+            {
+                toks.remove(0);
+                dropped = true;
+            }
+            let Some(&(first, _)) = toks.first() else {
+                return;
+            };
+            // Must start a sentence or the message.
+            let pre = text[..first].trim_end_matches(' ');
+            if !(dropped || pre.is_empty() || pre.ends_with(['.', '!', '?', ',', '\n', ':', '-'])) {
+                return;
+            }
+        }
+        _ => {
+            let mut at = ce;
+            let rest = &text[at..];
+            let r = rest.trim_start_matches([':', ',']).trim_start_matches(' ');
+            if r.len() == rest.len() && cue != Cue::Honorific {
+                return; // the cue must be followed by a separator
+            }
+            at += rest.len() - r.len();
+            if cue == Cue::Honorific && !text[cs..ce].ends_with('.') && !rest.starts_with(' ') {
+                return;
+            }
+            // An honorific right after the cue is part of the name.
+            let mut honor = cue == Cue::Honorific;
+            if cue == Cue::Honorific {
+                // Honorifics must be capitalised ("Dr.", not "dr").
+                if !text[cs..].starts_with(|c: char| c.is_ascii_uppercase()) {
+                    return;
+                }
+            } else {
+                for h in [
+                    "Mr. ", "Mrs. ", "Ms. ", "Dr. ", "Miss ", "Prof. ", "Mr ", "Mrs ", "Ms ", "Dr ",
+                ] {
+                    if text[at..].starts_with(h) {
+                        at += h.len();
+                        honor = true;
+                        break;
+                    }
+                }
+            }
+            read_tokens(text, at, &mut toks);
+            if toks.is_empty() {
+                return;
+            }
+            if honor && cue == Cue::Honorific {
+                toks.insert(0, (cs, ce));
+            }
+            return push(text, &toks, cue, honor, g, out);
+        }
+    }
+    push(text, &toks, cue, false, g, out)
+}
+
+fn push(
+    text: &str,
+    toks: &[(usize, usize)],
+    cue: Cue,
+    honor: bool,
+    g: &Gazetteer,
+    out: &mut Vec<NameHit>,
+) {
+    let name_toks: Vec<&str> = toks
+        .iter()
+        .skip(usize::from(cue == Cue::Honorific))
+        .map(|&(a, b)| &text[a..b])
+        .filter(|t| !SUFFIX.contains(t))
+        .collect();
+    if name_toks.is_empty() {
+        return;
+    }
+    let first_known = g.first.contains(name_toks[0]);
+    let last_known = name_toks.len() >= 2 && g.last.contains(name_toks[name_toks.len() - 1]);
+    // "April Harris" is a name even though "April" is a month.
+    if name_toks.iter().any(|t| g.stop.contains(t)) && !(first_known && last_known) {
+        return;
+    }
+    let n = name_toks.len();
+    let strong = match (n, cue) {
+        (1, Cue::Honorific) => g.last.contains(name_toks[0]) || first_known,
+        (1, Cue::Strong) => first_known,
+        (1, _) => false,
+        (_, Cue::Honorific | Cue::Strong) => true,
+        _ => first_known || last_known || honor,
+    };
+    let (Some(&(start, _)), Some(&(_, end))) = (toks.first(), toks.last()) else {
+        return;
+    };
+    out.push(NameHit {
+        start,
+        end,
+        strong,
+        first_known,
+        last_known,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(text: &str) -> Vec<(String, bool)> {
+        let g = Gazetteer::new();
+        let lower = text.to_ascii_lowercase();
+        let mut out = Vec::new();
+        for (cue, kind) in CUES {
+            let mut from = 0;
+            while let Some(i) = lower[from..].find(cue) {
+                let s = from + i;
+                let e = s + cue.len();
+                let ok_b = s == 0 || !lower.as_bytes()[s - 1].is_ascii_alphanumeric();
+                let ok_a = e == lower.len()
+                    || !lower.as_bytes()[e].is_ascii_alphanumeric()
+                    || cue.ends_with(['.', ',', ':']);
+                if ok_b && ok_a {
+                    candidates(text, s, e, *kind, &g, &mut out);
+                }
+                from = e;
+            }
+        }
+        out.iter()
+            .map(|h| (text[h.start..h.end].to_string(), h.strong))
+            .collect()
+    }
+
+    #[test]
+    fn cue_table() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("hi this is Katrina Clark", "Katrina Clark", true),
+            (
+                "the account is under Walter Hutchinson",
+                "Walter Hutchinson",
+                true,
+            ),
+            ("Name: Mark Brown, DOB", "Mark Brown", true),
+            ("Scott Collins here. my medicare", "Scott Collins", true),
+            (
+                "please ask for Dr. Jennifer Johnston",
+                "Dr. Jennifer Johnston",
+                true,
+            ),
+            ("hi, I'm Ruth Smith, email", "Ruth Smith", true),
+        ];
+        for (text, name, strong) in cases {
+            let got = find(text);
+            assert!(
+                got.iter().any(|(n, s)| n == name && s == strong),
+                "{text}: {got:?}"
+            );
+        }
+        for text in [
+            "hi this is Acme Support",
+            "I'm Sorry about that",
+            "this is great",
+            "The Best Team here",
+        ] {
+            assert!(
+                find(text).iter().all(|(_, s)| !s),
+                "{text}: {:?}",
+                find(text)
+            );
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Small text helpers shared by the stages: digit folding, separator classes, char-boundary
+//! arithmetic. Nothing here allocates per call on the hot path.
+
+/// ASCII value of a decimal digit written in ASCII or full-width form (U+FF10..U+FF19).
+#[inline]
+pub(crate) fn digit_value(c: char) -> Option<u8> {
+    match c {
+        '0'..='9' => Some(c as u8 - b'0'),
+        '\u{FF10}'..='\u{FF19}' => Some((c as u32 - 0xFF10) as u8),
+        _ => None,
+    }
+}
+
+/// Characters a human reads as "no character" or as a space between digit groups.
+#[inline]
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
+}
+
+/// Largest char boundary <= i.
+#[inline]
+pub(crate) fn floor_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Smallest char boundary >= i.
+#[inline]
+pub(crate) fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Shannon entropy in bits per character.
+pub(crate) fn shannon_entropy(s: &str) -> f32 {
+    let mut counts = [0u32; 256];
+    let mut n = 0u32;
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    let n = n as f32;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f32 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// The form an allowlisted value is hashed in: alphanumerics only, lower-case, full-width
+/// digits folded, so `4111 1111-1111 1111` and `4111111111111111` hash alike.
+pub fn normalize_value(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            if let Some(d) = digit_value(c) {
+                Some((b'0' + d) as char)
+            } else if c.is_alphanumeric() || c == '@' {
+                Some(c)
+            } else {
+                None
+            }
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_fold() {
+        assert_eq!(digit_value('７'), Some(7));
+        assert_eq!(digit_value('7'), Some(7));
+        assert_eq!(digit_value('a'), None);
+    }
+
+    #[test]
+    fn boundaries() {
+        let s = "a€b";
+        assert_eq!(floor_boundary(s, 2), 1);
+        assert_eq!(ceil_boundary(s, 2), 4);
+        assert_eq!(floor_boundary(s, 99), s.len());
+    }
+
+    #[test]
+    fn normalize() {
+        assert_eq!(
+            normalize_value("4111 1111-1111 １１１１"),
+            "4111111111111111"
+        );
+        assert_eq!(
+            normalize_value("Jane.Doe@Example.org"),
+            "janedoe@exampleorg"
+        );
+    }
+
+    #[test]
+    fn entropy() {
+        assert_eq!(shannon_entropy("aaaa"), 0.0);
+        assert!((shannon_entropy("abcd") - 2.0).abs() < 1e-6);
+    }
+}

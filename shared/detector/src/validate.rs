@@ -1,0 +1,1097 @@
+//! Validators: the closed set of named checks a rule may use. Each is a pure function of the
+//! candidate (and, for a few, of the characters right around it). They decide whether a
+//! candidate is well-formed and how strong its form is; they never look at context words and
+//! never allocate on the common path.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::shape::NumView;
+use crate::text::{digit_value, shannon_entropy};
+
+/// How convincing the form of a validated value is. `Weak` forms (nine bare digits …) use the
+/// rule's `weak_score`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Strength {
+    Strong,
+    Weak,
+}
+
+/// A passed validation: strength and, when the validator narrowed or widened the value, the
+/// new byte span.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Verdict {
+    pub(crate) strength: Strength,
+    pub(crate) span: Option<(usize, usize)>,
+}
+
+impl Verdict {
+    fn strong() -> Option<Verdict> {
+        Some(Verdict {
+            strength: Strength::Strong,
+            span: None,
+        })
+    }
+    fn weak() -> Option<Verdict> {
+        Some(Verdict {
+            strength: Strength::Weak,
+            span: None,
+        })
+    }
+    fn of(strong: bool) -> Option<Verdict> {
+        if strong {
+            Verdict::strong()
+        } else {
+            Verdict::weak()
+        }
+    }
+}
+
+/// The closed set of validators. Names (as written in rules) are listed in [`Validator::parse`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Validator {
+    None,
+    LuhnCard,
+    Ssn,
+    Itin,
+    Aba,
+    NanpPhone,
+    E164Phone,
+    Npi,
+    BankAccount,
+    Digits(u8, u8),
+    Dea,
+    PassportAlnum,
+    DlAlnum,
+    IdAlnum,
+    Email,
+    Ipv4,
+    Ipv6,
+    Iban,
+    Mbi,
+    Date,
+    StreetAddress,
+    Vin,
+    Icd10,
+    Jwt,
+    Entropy(f32),
+    AssignmentEntropy(f32),
+    PersonName,
+}
+
+/// Names accepted in the `validator` field, for error messages and `dlp rules`.
+pub const VALIDATOR_NAMES: &[&str] = &[
+    "luhn-card",
+    "ssn",
+    "itin",
+    "aba",
+    "nanp-phone",
+    "e164-phone",
+    "npi",
+    "bank-account",
+    "digits(N) | digits(MIN,MAX)",
+    "dea",
+    "passport-alnum",
+    "dl-alnum",
+    "id-alnum",
+    "email",
+    "ipv4",
+    "ipv6",
+    "iban",
+    "mbi",
+    "date",
+    "street-address",
+    "vin",
+    "icd10",
+    "jwt",
+    "entropy>=X",
+    "assignment-entropy>=X",
+    "person-name",
+];
+
+impl Validator {
+    pub(crate) fn parse(name: Option<&str>) -> Option<Validator> {
+        let Some(name) = name else {
+            return Some(Validator::None);
+        };
+        let name = name.trim();
+        if let Some(x) = name.strip_prefix("entropy>=") {
+            return x
+                .trim()
+                .parse()
+                .ok()
+                .filter(|x: &f32| x.is_finite())
+                .map(Validator::Entropy);
+        }
+        if let Some(x) = name.strip_prefix("assignment-entropy>=") {
+            return x
+                .trim()
+                .parse()
+                .ok()
+                .filter(|x: &f32| x.is_finite())
+                .map(Validator::AssignmentEntropy);
+        }
+        if let Some(args) = name
+            .strip_prefix("digits(")
+            .and_then(|s| s.strip_suffix(')'))
+        {
+            let mut it = args.split(',').map(|a| a.trim().parse::<u8>());
+            let min = it.next()?.ok()?;
+            let max = match it.next() {
+                Some(m) => m.ok()?,
+                None => min,
+            };
+            if it.next().is_some()
+                || min == 0
+                || max < min
+                || max as usize > crate::shape::MAX_DIGITS
+            {
+                return None;
+            }
+            return Some(Validator::Digits(min, max));
+        }
+        Some(match name {
+            "none" => Validator::None,
+            "luhn-card" => Validator::LuhnCard,
+            "ssn" => Validator::Ssn,
+            "itin" => Validator::Itin,
+            "aba" => Validator::Aba,
+            "nanp-phone" => Validator::NanpPhone,
+            "e164-phone" => Validator::E164Phone,
+            "npi" => Validator::Npi,
+            "bank-account" => Validator::BankAccount,
+            "dea" => Validator::Dea,
+            "passport-alnum" => Validator::PassportAlnum,
+            "dl-alnum" => Validator::DlAlnum,
+            "id-alnum" => Validator::IdAlnum,
+            "email" => Validator::Email,
+            "ipv4" => Validator::Ipv4,
+            "ipv6" => Validator::Ipv6,
+            "iban" => Validator::Iban,
+            "mbi" => Validator::Mbi,
+            "date" => Validator::Date,
+            "street-address" => Validator::StreetAddress,
+            "vin" => Validator::Vin,
+            "icd10" => Validator::Icd10,
+            "jwt" => Validator::Jwt,
+            "person-name" => Validator::PersonName,
+            _ => return None,
+        })
+    }
+
+    /// Whether this validator reads a digit-run view (shape `number`).
+    pub(crate) fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            Validator::LuhnCard
+                | Validator::Ssn
+                | Validator::Itin
+                | Validator::Aba
+                | Validator::NanpPhone
+                | Validator::E164Phone
+                | Validator::Npi
+                | Validator::BankAccount
+                | Validator::Digits(..)
+        )
+    }
+
+    /// Checks a digit-run candidate.
+    pub(crate) fn check_number(self, v: &NumView) -> Option<Verdict> {
+        if v.overflow {
+            return None;
+        }
+        let d = v.digits();
+        match self {
+            Validator::None => Verdict::strong(),
+            Validator::LuhnCard => card(v),
+            Validator::Ssn => {
+                if v.plus || v.paren || d.len() != 9 || !ssn_parts_ok(d) {
+                    return None;
+                }
+                if v.groups_are(&[3, 2, 4]) {
+                    Verdict::strong()
+                } else if v.contiguous() {
+                    Verdict::weak()
+                } else {
+                    None
+                }
+            }
+            Validator::Itin => {
+                if v.plus || v.paren || d.len() != 9 || d[0] != 9 {
+                    return None;
+                }
+                let g = d[3] * 10 + d[4];
+                if !matches!(g, 50..=65 | 70..=88 | 90..=92 | 94..=99) {
+                    return None;
+                }
+                if v.groups_are(&[3, 2, 4]) {
+                    Verdict::strong()
+                } else if v.contiguous() {
+                    Verdict::weak()
+                } else {
+                    None
+                }
+            }
+            Validator::Aba => {
+                if !v.contiguous() || d.len() != 9 || v.plus || v.paren {
+                    return None;
+                }
+                let p = d[0] * 10 + d[1];
+                if !matches!(p, 0..=12 | 21..=32 | 61..=72 | 80) || d.iter().all(|&x| x == 0) {
+                    return None;
+                }
+                let s = 3 * (d[0] as u32 + d[3] as u32 + d[6] as u32)
+                    + 7 * (d[1] as u32 + d[4] as u32 + d[7] as u32)
+                    + (d[2] as u32 + d[5] as u32 + d[8] as u32);
+                s.is_multiple_of(10).then_some(Verdict {
+                    strength: Strength::Strong,
+                    span: None,
+                })
+            }
+            Validator::NanpPhone => nanp(v),
+            Validator::E164Phone => e164(v),
+            Validator::Npi => {
+                if !v.contiguous() || d.len() != 10 || !matches!(d[0], 1 | 2) || v.plus || v.paren {
+                    return None;
+                }
+                // Luhn over "80840" + the ten digits; the prefix contributes a constant 24.
+                (luhn_sum(d) + 24).is_multiple_of(10)
+            }
+            .then_some(Verdict {
+                strength: Strength::Strong,
+                span: None,
+            }),
+            Validator::BankAccount => {
+                if v.plus
+                    || v.paren
+                    || !(8..=17).contains(&d.len())
+                    || !(v.contiguous() || v.min_group(3))
+                {
+                    return None;
+                }
+                if d.iter().all(|&x| x == d[0]) {
+                    return None;
+                }
+                Verdict::strong()
+            }
+            Validator::Digits(min, max) => {
+                if v.plus || v.paren || d.len() < min as usize || d.len() > max as usize {
+                    return None;
+                }
+                if !(v.contiguous() || v.min_group(2)) || d.iter().all(|&x| x == d[0]) {
+                    return None;
+                }
+                Verdict::strong()
+            }
+            _ => None,
+        }
+    }
+
+    /// Checks a pattern or letter+digit candidate `text[start..end]`.
+    pub(crate) fn check_text(self, text: &str, start: usize, end: usize) -> Option<Verdict> {
+        let s = &text[start..end];
+        match self {
+            Validator::None => Verdict::strong(),
+            Validator::Entropy(min) => {
+                if shannon_entropy(s) < min || !mixed_token(s) {
+                    return None;
+                }
+                Verdict::strong()
+            }
+            Validator::AssignmentEntropy(min) => assignment(text, start, end, min),
+            Validator::Email => email(s),
+            Validator::Ipv4 => ipv4(text, start, end),
+            Validator::Ipv6 => ipv6(text, start, end),
+            Validator::Iban => iban(text, start, end),
+            Validator::Mbi => {
+                let c: Vec<u8> = s.bytes().filter(|b| *b != b'-').collect();
+                (c.len() == 11 && mbi_ok(&c)).then_some(Verdict {
+                    strength: Strength::Strong,
+                    span: None,
+                })
+            }
+            Validator::Date => {
+                let (y, m, d) = parse_date(s)?;
+                if !(1..=12).contains(&m)
+                    || d == 0
+                    || d > days_in_month(y, m)
+                    || !(1900..=2100).contains(&y)
+                {
+                    return None;
+                }
+                // A date directly followed by a clock time or another number is a timestamp.
+                let after = text[end..].trim_start_matches(' ').as_bytes();
+                let after = &after[..after.len().min(6)];
+                if after.first().is_some_and(u8::is_ascii_digit) && after.contains(&b':') {
+                    return None;
+                }
+                Verdict::strong()
+            }
+            Validator::StreetAddress => crate::address::check(text, start, end),
+            Validator::Vin => vin(s),
+            Validator::Icd10 => Verdict::strong(),
+            Validator::Jwt => jwt(s),
+            Validator::Dea => {
+                let (l, d) = split_alnum(s)?;
+                if l.len() != 2 || d.len() != 7 {
+                    return None;
+                }
+                let lb = l.as_bytes();
+                if !b"ABCDEFGHJKLMPRSTUX".contains(&lb[0]) {
+                    return None;
+                }
+                let n: Vec<u32> = d.bytes().map(|b| (b - b'0') as u32).collect();
+                let sum = n[0] + n[2] + n[4] + 2 * (n[1] + n[3] + n[5]);
+                (sum % 10 == n[6]).then_some(Verdict {
+                    strength: Strength::Strong,
+                    span: None,
+                })
+            }
+            Validator::PassportAlnum => {
+                let (l, d) = split_alnum(s)?;
+                (l.len() == 1 && d.len() == 8 && !s.contains('-')).then_some(Verdict {
+                    strength: Strength::Strong,
+                    span: None,
+                })
+            }
+            Validator::DlAlnum => {
+                let (l, d) = split_alnum(s)?;
+                (l.len() <= 2 && (4..=14).contains(&d.len())).then_some(Verdict {
+                    strength: Strength::Strong,
+                    span: None,
+                })
+            }
+            Validator::IdAlnum => {
+                let (l, d) = split_alnum(s)?;
+                (l.len() <= 3 && (5..=14).contains(&d.len())).then_some(Verdict {
+                    strength: Strength::Strong,
+                    span: None,
+                })
+            }
+            // A digit validator on a text candidate: view its digits.
+            v if v.is_numeric() => v.check_number(&NumView::new(s)),
+            _ => None,
+        }
+    }
+}
+
+fn split_alnum(s: &str) -> Option<(&str, &str)> {
+    let s = s.trim();
+    let i = s.find(|c: char| c.is_ascii_digit())?;
+    let l = s[..i].trim_end_matches('-');
+    let d = &s[i..];
+    (l.bytes().all(|b| b.is_ascii_uppercase()) && d.bytes().all(|b| b.is_ascii_digit()))
+        .then_some((l, d))
+}
+
+/// Tokens with real entropy mix letters and digits (or cases); `AAAA…` does not.
+fn mixed_token(s: &str) -> bool {
+    let mut classes = 0u8;
+    for b in s.bytes() {
+        classes |= if b.is_ascii_lowercase() {
+            1
+        } else if b.is_ascii_uppercase() {
+            2
+        } else if b.is_ascii_digit() {
+            4
+        } else {
+            8
+        };
+    }
+    classes.count_ones() >= 2
+}
+
+/// Luhn sum of digits `d` as if a check digit were the last of them.
+pub(crate) fn luhn_sum(d: &[u8]) -> u32 {
+    d.iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| {
+            let x = x as u32;
+            if i % 2 == 1 {
+                let y = x * 2;
+                if y > 9 { y - 9 } else { y }
+            } else {
+                x
+            }
+        })
+        .sum()
+}
+
+pub(crate) fn luhn_ok(d: &[u8]) -> bool {
+    luhn_sum(d).is_multiple_of(10)
+}
+
+fn prefix_num(d: &[u8], n: usize) -> u32 {
+    d.iter().take(n).fold(0u32, |a, &x| a * 10 + x as u32)
+}
+
+fn card(v: &NumView) -> Option<Verdict> {
+    let d = v.digits();
+    let n = d.len();
+    if v.plus || v.paren || !(12..=19).contains(&n) {
+        return None;
+    }
+    // Grouped numbers are written in groups of 3-6 (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3).
+    if !(v.contiguous() || (v.min_group(3) && v.groups().iter().all(|&g| g <= 6))) {
+        return None;
+    }
+    let p2 = prefix_num(d, 2);
+    let p3 = prefix_num(d, 3);
+    let p4 = prefix_num(d, 4);
+    let p6 = prefix_num(d, 6);
+    let issuer_ok = match d[0] {
+        4 => matches!(n, 13 | 16 | 19), // Visa
+        5 => (matches!(p2, 51..=55) && n == 16) || (matches!(p2, 50 | 56..=58) && n >= 12), // MC, Maestro
+        2 => (2221..=2720).contains(&p4) && n == 16, // MC 2-series
+        3 => {
+            (matches!(p2, 34 | 37) && n == 15)                                            // Amex
+                || ((matches!(p3, 300..=305) || matches!(p2, 36 | 38 | 39)) && (14..=19).contains(&n)) // Diners
+                || ((3528..=3589).contains(&p4) && (16..=19).contains(&n)) // JCB
+        }
+        6 => {
+            (p4 == 6011 || matches!(p3, 644..=649) || p2 == 65 || (622126..=622925).contains(&p6))
+                && (16..=19).contains(&n)                                                 // Discover
+                || (p2 == 62 && (16..=19).contains(&n))                                   // UnionPay
+                || (matches!(p2, 63 | 67) && (12..=19).contains(&n)) // Maestro
+        }
+        _ => false,
+    };
+    if !issuer_ok || !luhn_ok(d) {
+        return None;
+    }
+    Verdict::strong()
+}
+
+fn ssn_parts_ok(d: &[u8]) -> bool {
+    let area = prefix_num(d, 3);
+    let group = d[3] as u32 * 10 + d[4] as u32;
+    let serial = prefix_num(&d[5..], 4);
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+fn nanp(v: &NumView) -> Option<Verdict> {
+    let d = v.digits();
+    let (core, has_one) = match d.len() {
+        10 => (d, false),
+        11 if d[0] == 1 => (&d[1..], true),
+        _ => return None,
+    };
+    if v.plus && !has_one {
+        return None;
+    }
+    let area_ok = core[0] >= 2 && !(core[1] == 1 && core[2] == 1);
+    let exch_ok = core[3] >= 2 && !(core[4] == 1 && core[5] == 1);
+    if !area_ok || !exch_ok {
+        return None;
+    }
+    let g = v.groups();
+    let formatted = match g {
+        [3, 3, 4] | [1, 3, 3, 4] => true,
+        [3, 7] if v.paren => true,
+        [10] => v.plus,
+        [11] => v.plus,
+        _ => return None,
+    };
+    Verdict::of(formatted)
+}
+
+/// ITU calling codes: every 1- and 2-digit code in use, and the 2-digit zones whose codes
+/// have three digits.
+fn calling_code_len(d: &[u8]) -> Option<usize> {
+    const TWO: &[u32] = &[
+        20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55,
+        56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+    ];
+    const THREE_ZONES: &[u32] = &[
+        21, 22, 23, 24, 25, 26, 29, 35, 37, 38, 42, 50, 59, 67, 68, 69, 80, 85, 87, 88, 96, 97, 99,
+    ];
+    match d.first()? {
+        0 => None,
+        1 | 7 => Some(1),
+        _ => {
+            let p2 = prefix_num(d, 2);
+            if TWO.contains(&p2) {
+                Some(2)
+            } else if THREE_ZONES.contains(&p2) {
+                Some(3)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+fn e164(v: &NumView) -> Option<Verdict> {
+    let d = v.digits();
+    if !v.plus || !(8..=15).contains(&d.len()) || d[0] == 1 {
+        return None;
+    }
+    let cc = calling_code_len(d)?;
+    if d.len() - cc < 6 || v.groups().iter().any(|&g| g > 10) {
+        return None;
+    }
+    Verdict::strong()
+}
+
+fn email(s: &str) -> Option<Verdict> {
+    let (local, domain) = s.rsplit_once('@')?;
+    if local.is_empty() || local.len() > 64 || local.ends_with('.') || local.contains("..") {
+        return None;
+    }
+    if domain.contains("..") || domain.len() > 253 {
+        return None;
+    }
+    let tld = domain.rsplit('.').next()?;
+    (tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())).then_some(Verdict {
+        strength: Strength::Strong,
+        span: None,
+    })
+}
+
+fn ipv4(text: &str, start: usize, end: usize) -> Option<Verdict> {
+    let s = &text[start..end];
+    s.parse::<Ipv4Addr>().ok()?;
+    let before = &text.as_bytes()[..start];
+    let after = &text.as_bytes()[end..];
+    // Part of a longer dotted sequence (1.2.3.4.5) or a version (v1.2.3.4).
+    if after.len() >= 2 && after[0] == b'.' && after[1].is_ascii_digit() {
+        return None;
+    }
+    if let Some(&b) = before.last() {
+        if b == b'v' || b == b'V' {
+            return None;
+        }
+        if b == b'.' && before.len() >= 2 && before[before.len() - 2].is_ascii_digit() {
+            return None;
+        }
+    }
+    Verdict::strong()
+}
+
+fn ipv6(text: &str, start: usize, end: usize) -> Option<Verdict> {
+    let s = &text[start..end];
+    s.parse::<Ipv6Addr>().ok()?;
+    let groups = s.split(':').filter(|g| !g.is_empty()).count();
+    if groups < 2 {
+        return None;
+    }
+    // Clock times and ratios that parse (rare) need at least one hex letter or 5+ groups.
+    let has_hex_letter = s.bytes().any(|b| b.is_ascii_alphabetic());
+    if !has_hex_letter && groups < 5 {
+        return None;
+    }
+    if text[end..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == ':') {
+        return None;
+    }
+    Verdict::of(groups >= 5 || (s.contains("::") && groups >= 3))
+}
+
+/// ISO 13616 lengths per country.
+fn iban_length(cc: &[u8]) -> Option<usize> {
+    const T: &[(&[u8; 2], usize)] = &[
+        (b"AD", 24),
+        (b"AE", 23),
+        (b"AL", 28),
+        (b"AT", 20),
+        (b"AZ", 28),
+        (b"BA", 20),
+        (b"BE", 16),
+        (b"BG", 22),
+        (b"BH", 22),
+        (b"BI", 27),
+        (b"BR", 29),
+        (b"BY", 28),
+        (b"CH", 21),
+        (b"CR", 22),
+        (b"CY", 28),
+        (b"CZ", 24),
+        (b"DE", 22),
+        (b"DJ", 27),
+        (b"DK", 18),
+        (b"DO", 28),
+        (b"EE", 20),
+        (b"EG", 29),
+        (b"ES", 24),
+        (b"FI", 18),
+        (b"FK", 18),
+        (b"FO", 18),
+        (b"FR", 27),
+        (b"GB", 22),
+        (b"GE", 22),
+        (b"GI", 23),
+        (b"GL", 18),
+        (b"GR", 27),
+        (b"GT", 28),
+        (b"HR", 21),
+        (b"HU", 28),
+        (b"IE", 22),
+        (b"IL", 23),
+        (b"IQ", 23),
+        (b"IS", 26),
+        (b"IT", 27),
+        (b"JO", 30),
+        (b"KW", 30),
+        (b"KZ", 20),
+        (b"LB", 28),
+        (b"LC", 32),
+        (b"LI", 21),
+        (b"LT", 20),
+        (b"LU", 20),
+        (b"LV", 21),
+        (b"LY", 25),
+        (b"MC", 27),
+        (b"MD", 24),
+        (b"ME", 22),
+        (b"MK", 19),
+        (b"MN", 20),
+        (b"MR", 27),
+        (b"MT", 31),
+        (b"MU", 30),
+        (b"NI", 28),
+        (b"NL", 18),
+        (b"NO", 15),
+        (b"OM", 23),
+        (b"PK", 24),
+        (b"PL", 28),
+        (b"PS", 29),
+        (b"PT", 25),
+        (b"QA", 29),
+        (b"RO", 24),
+        (b"RS", 22),
+        (b"RU", 33),
+        (b"SA", 24),
+        (b"SC", 31),
+        (b"SD", 18),
+        (b"SE", 24),
+        (b"SI", 19),
+        (b"SK", 24),
+        (b"SM", 27),
+        (b"SO", 23),
+        (b"ST", 25),
+        (b"SV", 28),
+        (b"TL", 23),
+        (b"TN", 24),
+        (b"TR", 26),
+        (b"UA", 29),
+        (b"VA", 22),
+        (b"VG", 24),
+        (b"XK", 20),
+        (b"YE", 30),
+    ];
+    T.iter().find(|(c, _)| &c[..] == cc).map(|(_, n)| *n)
+}
+
+fn iban(text: &str, start: usize, end: usize) -> Option<Verdict> {
+    let s = &text[start..end];
+    let want = iban_length(s.get(..2)?.as_bytes())?;
+    // Take exactly `want` alphanumerics: a trailing word in capitals may have been swallowed.
+    let mut compact = [0u8; 34];
+    let mut n = 0;
+    let mut stop = end;
+    for (i, b) in s.bytes().enumerate() {
+        if b.is_ascii_alphanumeric() {
+            if n == want {
+                stop = start + i;
+                break;
+            }
+            compact[n] = b;
+            n += 1;
+        }
+    }
+    if n != want {
+        return None;
+    }
+    let stop = start + text[start..stop].trim_end_matches([' ', '-']).len();
+    // The cut must fall between groups, not inside a word.
+    if text[stop..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let c = &compact[..n];
+    let mut rem: u32 = 0;
+    for &b in c[4..].iter().chain(c[..4].iter()) {
+        let v = if b.is_ascii_digit() {
+            (b - b'0') as u32
+        } else {
+            (b.to_ascii_uppercase() - b'A') as u32 + 10
+        };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    if rem != 1 {
+        return None;
+    }
+    Some(Verdict {
+        strength: Strength::Strong,
+        span: (stop != end).then_some((start, stop)),
+    })
+}
+
+fn mbi_ok(c: &[u8]) -> bool {
+    let alpha = |b: u8| b.is_ascii_uppercase() && !b"SLOIBZ".contains(&b);
+    let alnum = |b: u8| b.is_ascii_digit() || alpha(b);
+    matches!(c[0], b'1'..=b'9')
+        && alpha(c[1])
+        && alnum(c[2])
+        && c[3].is_ascii_digit()
+        && alpha(c[4])
+        && alnum(c[5])
+        && c[6].is_ascii_digit()
+        && alpha(c[7])
+        && alpha(c[8])
+        && c[9].is_ascii_digit()
+        && c[10].is_ascii_digit()
+}
+
+fn month_from(name: &str) -> Option<u32> {
+    let n = name.trim_end_matches('.').to_ascii_lowercase();
+    const M: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let p = n.get(..3)?;
+    M.iter().position(|m| *m == p).map(|i| i as u32 + 1)
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+fn full_year(y: u32, digits: usize) -> u32 {
+    if digits == 2 {
+        // Two-digit years in a birth context: 00-29 are 2000s, the rest 1900s.
+        if y < 30 { 2000 + y } else { 1900 + y }
+    } else {
+        y
+    }
+}
+
+/// (year, month, day) of a numeric, ISO or month-name date.
+pub(crate) fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
+    let parts: Vec<&str> = s
+        .split(|c: char| c == '/' || c == '-' || c == '.' || c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty() && *p != "of")
+        .collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    let num = |p: &str| -> Option<u32> {
+        let p = p.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            None
+        } else {
+            p.parse().ok()
+        }
+    };
+    if parts[0].starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let m = month_from(parts[0])?;
+        return Some((full_year(num(parts[2])?, parts[2].len()), m, num(parts[1])?));
+    }
+    if parts[1].starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let m = month_from(parts[1])?;
+        return Some((full_year(num(parts[2])?, parts[2].len()), m, num(parts[0])?));
+    }
+    let (a, b, c) = (num(parts[0])?, num(parts[1])?, num(parts[2])?);
+    if parts[0].len() == 4 {
+        return Some((a, b, c));
+    }
+    let y = full_year(c, parts[2].len());
+    // US order first; day-first when the first part cannot be a month.
+    if a > 12 && b <= 12 {
+        Some((y, b, a))
+    } else {
+        Some((y, a, b))
+    }
+}
+
+fn vin(s: &str) -> Option<Verdict> {
+    let b = s.as_bytes();
+    if b.len() != 17 {
+        return None;
+    }
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'0'..=b'9' => (c - b'0') as u32,
+            b'A' | b'J' => 1,
+            b'B' | b'K' | b'S' => 2,
+            b'C' | b'L' | b'T' => 3,
+            b'D' | b'M' | b'U' => 4,
+            b'E' | b'N' | b'V' => 5,
+            b'F' | b'W' => 6,
+            b'G' | b'P' | b'X' => 7,
+            b'H' | b'Y' => 8,
+            b'R' | b'Z' => 9,
+            _ => return None,
+        })
+    };
+    const W: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    let mut sum = 0;
+    for (i, &c) in b.iter().enumerate() {
+        sum += val(c)? * W[i];
+    }
+    let check = match sum % 11 {
+        10 => b'X',
+        n => b'0' + n as u8,
+    };
+    if b[8] != check {
+        return None;
+    }
+    // Seventeen digits are far more often an account or order number than a VIN.
+    if b.iter().all(|c| c.is_ascii_digit()) && b.iter().any(|&c| c != b[0]) {
+        return None;
+    }
+    Verdict::strong()
+}
+
+fn b64url_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for b in s.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+fn jwt(s: &str) -> Option<Verdict> {
+    let header = s.split('.').next()?;
+    let raw = b64url_decode(header)?;
+    let v: serde_json::Value = serde_json::from_slice(&raw).ok()?;
+    v.get("alg")?;
+    let sig = s.rsplit('.').next()?;
+    (sig.len() >= 16).then_some(Verdict {
+        strength: Strength::Strong,
+        span: None,
+    })
+}
+
+fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict> {
+    let s = &text[start..end];
+    let sep = s.find([':', '='])?;
+    let mut v0 = start + sep + 1;
+    v0 += text[v0..end].len()
+        - text[v0..end]
+            .trim_start_matches([' ', '\t', '"', '\''])
+            .len();
+    let value = &text[v0..end];
+    if value.len() < 6 {
+        return None;
+    }
+    let lower = value.to_ascii_lowercase();
+    let placeholder = value.starts_with(['$', '<', '{', '%', '[', '(', '*'])
+        || value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b'_' || b == b'-')
+        || [
+            "xxx",
+            "***",
+            "...",
+            "example",
+            "changeme",
+            "redacted",
+            "placeholder",
+            "your",
+            "null",
+            "none",
+            "undefined",
+            "password",
+            "secret",
+        ]
+        .iter()
+        .any(|p| lower.contains(p));
+    if placeholder || shannon_entropy(value) < min {
+        return None;
+    }
+    Some(Verdict {
+        strength: Strength::Strong,
+        span: Some((v0, end)),
+    })
+}
+
+/// Digit value helper for the tests of other modules.
+#[allow(dead_code)]
+pub(crate) fn fold_digits(s: &str) -> Vec<u8> {
+    s.chars().filter_map(digit_value).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(v: Validator, s: &str) -> Option<Strength> {
+        v.check_number(&NumView::new(s)).map(|x| x.strength)
+    }
+    use Strength::{Strong, Weak};
+
+    #[test]
+    fn numeric_validators_table() {
+        let cases: &[(Validator, &str, Option<Strength>)] = &[
+            (Validator::LuhnCard, "4111 1111 1111 1111", Some(Strong)),
+            (Validator::LuhnCard, "4111-1111-1111-1112", None),
+            (Validator::LuhnCard, "2223003122003222", Some(Strong)),
+            (Validator::LuhnCard, "3782 822463 10005", Some(Strong)),
+            (Validator::LuhnCard, "36227206271667", Some(Strong)),
+            (Validator::LuhnCard, "6221260000000000", Some(Strong)),
+            (Validator::LuhnCard, "1234567812345670", None),
+            (Validator::LuhnCard, "41 11 11 11 11 11 11 11", None),
+            (Validator::Ssn, "078-05-1120", Some(Strong)),
+            (Validator::Ssn, "078 05 1120", Some(Strong)),
+            (Validator::Ssn, "078051120", Some(Weak)),
+            (Validator::Ssn, "900-70-1234", None),
+            (Validator::Ssn, "666-12-3456", None),
+            (Validator::Ssn, "123-00-4567", None),
+            (Validator::Ssn, "123-45-0000", None),
+            (Validator::Ssn, "1234-5-6789", None),
+            (Validator::Itin, "912-78-1234", Some(Strong)),
+            (Validator::Itin, "912-89-1234", None),
+            (Validator::Itin, "912-93-1234", None),
+            (Validator::Itin, "900701234", Some(Weak)),
+            (Validator::Aba, "021000021", Some(Strong)),
+            (Validator::Aba, "021000022", None),
+            (Validator::Aba, "991000021", None),
+            (Validator::NanpPhone, "(415) 555-2671", Some(Strong)),
+            (Validator::NanpPhone, "+1 212 867 5309", Some(Strong)),
+            (Validator::NanpPhone, "212.867.5309", Some(Strong)),
+            (Validator::NanpPhone, "2128675309", Some(Weak)),
+            (Validator::NanpPhone, "(123) 456-7890", None),
+            (Validator::NanpPhone, "212-911-5309", None),
+            (Validator::E164Phone, "+44 20 7946 0958", Some(Strong)),
+            (Validator::E164Phone, "+1 212 867 5309", None),
+            (Validator::E164Phone, "+0 123 456", None),
+            (Validator::Npi, "1234567893", Some(Strong)),
+            (Validator::Npi, "1234567890", None),
+            (Validator::BankAccount, "123456789012", Some(Strong)),
+            (Validator::BankAccount, "1234567", None),
+            (Validator::BankAccount, "11111111", None),
+            (Validator::Digits(9, 9), "406812415", Some(Strong)),
+            (Validator::Digits(9, 9), "40681241", None),
+        ];
+        for (v, s, want) in cases {
+            assert_eq!(num(*v, s), *want, "{v:?} on {s:?}");
+        }
+    }
+
+    #[test]
+    fn text_validators_table() {
+        let t = |v: Validator, s: &str| v.check_text(s, 0, s.len()).is_some();
+        let cases: &[(Validator, &str, bool)] = &[
+            (Validator::Email, "jane.doe@example.org", true),
+            (Validator::Email, "jane..doe@example.org", false),
+            (Validator::Email, "jane@example.c0m", false),
+            (Validator::Ipv4, "203.0.113.45", true),
+            (Validator::Ipv4, "256.1.1.1", false),
+            (Validator::Ipv4, "01.2.3.4", false),
+            (Validator::Ipv6, "2001:db8:85a3::8a2e:370:7334", true),
+            (Validator::Ipv6, "10:30:45", false),
+            (Validator::Iban, "GB82 WEST 1234 5698 7654 32", true),
+            (Validator::Iban, "GB82WEST12345698765433", false),
+            (Validator::Iban, "DE89370400440532013000", true),
+            (Validator::Mbi, "1EG4-TE5-MK73", true),
+            (Validator::Mbi, "1EG4-TE5-MK7", false),
+            (Validator::Date, "03/15/1987", true),
+            (Validator::Date, "02/30/1987", false),
+            (Validator::Date, "March 3, 1987", true),
+            (Validator::Date, "3 March 1987", true),
+            (Validator::Date, "1987-03-15", true),
+            (Validator::Date, "15/03/1987", true),
+            (Validator::Date, "13/13/1987", false),
+            (Validator::Vin, "1HGCM82633A004352", true),
+            (Validator::Vin, "1HGCM82633A004353", false),
+            (Validator::Dea, "AB1234563", true),
+            (Validator::Dea, "AB1234567", false),
+            (Validator::PassportAlnum, "C12345678", true),
+            (Validator::PassportAlnum, "CC2345678", false),
+            (
+                Validator::Jwt,
+                "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+                true,
+            ),
+            (
+                Validator::Jwt,
+                "eyJmb28iOiJiYXIifQ.eyJzdWIiOiIxIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV",
+                false,
+            ),
+            (
+                Validator::Entropy(3.0),
+                "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",
+                true,
+            ),
+            (
+                Validator::Entropy(3.0),
+                "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                false,
+            ),
+            (
+                Validator::AssignmentEntropy(2.5),
+                "password=Tr0ub4dor&3x",
+                true,
+            ),
+            (
+                Validator::AssignmentEntropy(2.5),
+                "password: ********",
+                false,
+            ),
+            (
+                Validator::AssignmentEntropy(2.5),
+                "api_key: YOUR_API_KEY",
+                false,
+            ),
+        ];
+        for (v, s, want) in cases {
+            assert_eq!(t(*v, s), *want, "{v:?} on {s:?}");
+        }
+    }
+
+    #[test]
+    fn assignment_span_is_the_value() {
+        let s = "db password = \"Tr0ub4dor&3x";
+        let v = Validator::AssignmentEntropy(2.5)
+            .check_text(s, 3, s.len())
+            .unwrap();
+        assert_eq!(&s[v.span.unwrap().0..v.span.unwrap().1], "Tr0ub4dor&3x");
+    }
+
+    #[test]
+    fn iban_trims_swallowed_word() {
+        let s = "DE89 3704 0044 0532 0130 00 ASAP";
+        let v = Validator::Iban.check_text(s, 0, s.len()).unwrap();
+        assert_eq!(v.span, Some((0, 27)));
+    }
+
+    #[test]
+    fn parse_names() {
+        for n in [
+            "luhn-card",
+            "digits(9)",
+            "digits(6,12)",
+            "entropy>=3.5",
+            "assignment-entropy>=2.5",
+        ] {
+            assert!(Validator::parse(Some(n)).is_some(), "{n}");
+        }
+        for n in ["luhn", "digits(0)", "digits(9,3)", "entropy>=x"] {
+            assert!(Validator::parse(Some(n)).is_none(), "{n}");
+        }
+    }
+}
