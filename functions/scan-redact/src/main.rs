@@ -17,6 +17,8 @@ use dlp_detector::Policy;
 use dlp_intercom::{BodyFormat, ClientConfig, HttpIntercomClient, RateLimit};
 use dlp_service::clock::SystemClock;
 use dlp_service::engine::DetectorEngine;
+use dlp_service::notify::WebhookNotifier;
+use dlp_service::ports::Notifier;
 use dlp_service::scan::{ScanConfig, Scanner};
 use dlp_settings::{DefaultMode, Settings, env};
 use lambda_runtime::{LambdaEvent, service_fn};
@@ -94,11 +96,13 @@ async fn init() -> anyhow::Result<(Scanner, u32)> {
     )
     .context("building the Intercom client")?;
     let client_ms = t.elapsed().as_secs_f64() * 1e3;
-    if secrets.notification_webhook_url.is_some() {
-        tracing::warn!(
-            "notification_webhook_url is set but this build has no notifier; alerts are not sent"
-        );
-    }
+    let notifier: Option<Arc<dyn Notifier>> = match &secrets.notification_webhook_url {
+        Some(url) => Some(Arc::new(
+            WebhookNotifier::new(SecretString::from(url.expose_secret().to_owned()))
+                .context("building the notifier")?,
+        )),
+        None => None,
+    };
 
     let scanner = Scanner::new(
         Arc::new(engine),
@@ -113,7 +117,7 @@ async fn init() -> anyhow::Result<(Scanner, u32)> {
             audit_table,
             settings.audit_chains,
         )),
-        None,
+        notifier,
         Arc::new(SystemClock),
         ScanConfig {
             admin_id: secrets.admin_id.clone(),

@@ -19,6 +19,8 @@ pub mod audit;
 pub mod clients;
 pub mod idempotency;
 pub mod kms;
+pub mod secrets;
+pub mod sqs;
 pub mod tables;
 pub mod vault;
 
