@@ -19,6 +19,9 @@ fi
 log "installing Python test tools"
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
 export PATH="$venv/bin:$PATH"
+# The Lambda tests drive the function binaries through `cargo lambda watch/invoke` (pip package
+# cargo-lambda, installed above into .venv/bin): fail here, clearly, if it cannot run.
+cargo lambda --version >/dev/null || { echo "cargo lambda is not runnable from $venv/bin"; exit 1; }
 
 # ---- moto (AWS emulator) on loopback ----------------------------------------------------
 moto_port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
