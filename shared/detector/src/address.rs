@@ -77,6 +77,15 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
     }
     let mut stop = start + words[idx].1;
     let mut strong = false;
+    // A post-directional: "1600 Pennsylvania Avenue NW".
+    for d in [" NW", " NE", " SW", " SE", " N", " S", " E", " W"] {
+        let rest = &text[stop..];
+        if rest.starts_with(d) && !rest[d.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            stop += d.len();
+            break;
+        }
+    }
     // Unit: ", Apt. 939" / " Suite 937" / " #12".
     let rest = &text[stop..];
     let r = rest.strip_prefix(',').unwrap_or(rest);

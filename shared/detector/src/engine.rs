@@ -29,6 +29,8 @@ pub const DEFAULT_ALLOWLIST_KEY: &[u8] = b"dlp-allowlist-v1";
 /// Context window before / after a value, in bytes.
 const WINDOW_BEFORE: usize = 48;
 const WINDOW_AFTER: usize = 32;
+/// Weight of a context word after the value relative to one before it.
+const AFTER_FACTOR: f32 = 0.6;
 /// Score factor when the nearest preceding cue is an anti-context word.
 const ANTI_FACTOR: f32 = 0.3;
 
@@ -874,7 +876,10 @@ impl Detector {
                 }
                 if pos {
                     // Closer context is stronger evidence: the boost halves across the window.
-                    let decay = 1.0 - 0.5 * (dist as f32 / window as f32).min(1.0);
+                    // A word after the value more often introduces the next value, so it
+                    // counts for less than one before it.
+                    let side = if he <= s { 1.0 } else { AFTER_FACTOR };
+                    let decay = side * (1.0 - 0.5 * (dist as f32 / window as f32).min(1.0));
                     if decay > best_decay {
                         best_decay = decay;
                         c.ctx = Some((w, dist));
@@ -1076,8 +1081,15 @@ impl CtxCache {
             .get(hit)
             .is_some_and(|c| c.contains(&(rule as u32)))
     }
+    /// Records that `c` used its context word, if that word stands before it.
     fn claim(&mut self, c: &Cand) {
-        if let Some(list) = c.ctx_hit.and_then(|h| self.claims.get_mut(h)) {
+        let Some(h) = c.ctx_hit else { return };
+        let before = self
+            .hits
+            .as_ref()
+            .and_then(|v| v.get(h))
+            .is_some_and(|x| x.1 <= c.start);
+        if let (true, Some(list)) = (before, self.claims.get_mut(h)) {
             list.push(c.rule as u32);
         }
     }
@@ -1200,6 +1212,26 @@ mod tests {
             (
                 "DOB 03/15/1987, meeting 04/02/2024",
                 &[("DATE_OF_BIRTH", "03/15/1987")],
+            ),
+            // Regressions: a context word after a value belongs to the next value.
+            (
+                "my ssn is 078051120 and routing 011000015",
+                &[("US_SSN", "078051120"), ("ABA_ROUTING_NUMBER", "011000015")],
+            ),
+            (
+                "my driver license is H12234567, passport 912803456",
+                &[
+                    ("US_DRIVER_LICENSE", "H12234567"),
+                    ("US_PASSPORT", "912803456"),
+                ],
+            ),
+            ("Sincerely,\nMary Johnson", &[("PERSON", "Mary Johnson")]),
+            (
+                "I live at 1600 Pennsylvania Avenue NW, Washington, DC 20500",
+                &[(
+                    "STREET_ADDRESS",
+                    "1600 Pennsylvania Avenue NW, Washington, DC 20500",
+                )],
             ),
         ];
         for (text, want) in cases {

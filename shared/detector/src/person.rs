@@ -234,7 +234,7 @@ fn on_capital(text: &str, i: usize, by_last: &[Vec<u16>; 256], out: &mut Vec<(us
     }
     // A cue phrase before this word (optionally followed by ',' or ':').
     let mut j = i;
-    while j > 0 && b[j - 1] == b' ' {
+    while j > 0 && matches!(b[j - 1], b' ' | b'\n' | b'\t' | b'\r') {
         j -= 1;
     }
     if j == i && i > 0 {
@@ -412,7 +412,9 @@ pub(crate) fn candidates(
         _ => {
             let mut at = ce;
             let rest = &text[at..];
-            let r = rest.trim_start_matches([':', ',']).trim_start_matches(' ');
+            let r = rest
+                .trim_start_matches([':', ','])
+                .trim_start_matches([' ', '\n', '\t', '\r']);
             if r.len() == rest.len() && cue != Cue::Honorific {
                 return; // the cue must be followed by a separator
             }
