@@ -86,6 +86,9 @@ async fn init() -> anyhow::Result<(Scanner, u32)> {
     let t = Instant::now();
     let mut intercom = ClientConfig::with_base_url(settings.intercom_url.clone());
     intercom.api_version = settings.intercom_version.clone();
+    // Retries inside one invocation stay well inside the 90 s function timeout; longer outages
+    // are retried by SQS (visibility timeout), up to maxReceiveCount deliveries.
+    intercom.retry.max_elapsed = std::time::Duration::from_secs(20);
     intercom.rate_limit = Some(RateLimit {
         per_minute: settings.intercom_rate_per_minute,
         burst: (settings.intercom_rate_per_minute / 60).max(1),
