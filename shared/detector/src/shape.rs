@@ -8,8 +8,8 @@ use crate::text::{digit_value, is_invisible};
 pub(crate) const MAX_DIGITS: usize = 24;
 pub(crate) const MAX_GROUPS: usize = 12;
 
-/// Regex of the digit-run shape: optional `+` / `(`, digits (ASCII or full-width) joined by at
-/// most two separators (space, dash, dot, NBSP, thin/figure spaces, zero-width characters,
+/// Regex of the digit-run shape: optional `+` / `(`, seven or more digits (ASCII or
+/// full-width) joined by at most two separators (space, dash, dot, NBSP, thin/figure spaces, zero-width characters,
 /// Unicode dashes) or by the parentheses of an area code.
 pub(crate) const NUMBER_PATTERN: &str = concat!(
     r"(?:\+[ ]?(?:\([ ]?)?|\()?",
@@ -19,7 +19,9 @@ pub(crate) const NUMBER_PATTERN: &str = concat!(
     r"|[ \-.\x{00A0}\x{2007}\x{2009}\x{202F}\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}\x{00AD}\x{2010}-\x{2015}\x{2212}\x{FF0D}\x{3000}]{1,2}[0-9\x{FF10}-\x{FF19}]",
     r"|\)[ \x{00A0}]?[0-9\x{FF10}-\x{FF19}]",
     r"|[ \x{00A0}]?\([0-9\x{FF10}-\x{FF19}]",
-    r")*"
+    // At least seven digits: shorter runs (times, prices, counts, ZIP codes) are no value of
+    // any digit rule, and not matching them keeps dense chat cheap.
+    r"){6,}"
 );
 
 /// Regex of the letter+digit id shape (passport A12345678, DEA AB1234563, MRN MR0012345 …).
