@@ -247,7 +247,7 @@ impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.bytes += buf.len() as u64;
         self.writes += 1;
-        if self.writes % 20_000 == 0
+        if self.writes.is_multiple_of(20_000)
             && let Some(r) = rss_kib()
         {
             self.rss_min = self.rss_min.min(r);
@@ -400,7 +400,7 @@ fn bench_entry(i: u64, now: i64) -> VaultEntry {
     let created = now - 40 * DAY_MS + (i as i64);
     let mut entities = BTreeMap::new();
     entities.insert("CREDIT_CARD".to_owned(), 1 + (i % 2) as u32);
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         entities.insert("US_SSN".to_owned(), 1);
     }
     VaultEntry {

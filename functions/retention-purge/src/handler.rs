@@ -2,7 +2,6 @@
 //! without `dry_run`) purges; `{"dry_run": true}` only reports. The run stops `reserve_ms`
 //! before the Lambda deadline and the next scheduled run resumes.
 
-use dlp_service::clock::Clock as _;
 use dlp_service::retention::{PurgeOptions, PurgeReport, Retention};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
