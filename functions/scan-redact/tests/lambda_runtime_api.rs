@@ -129,4 +129,5 @@ async fn sample_batches_through_the_runtime_api() {
         "poison record not logged: {logs}"
     );
     assert_no_planted(&fn_log);
+    std::fs::remove_dir_all(&tmp).ok();
 }

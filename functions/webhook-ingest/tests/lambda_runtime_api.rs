@@ -82,4 +82,5 @@ async fn sample_events_through_the_runtime_api() {
         "no request lines: {logs}"
     );
     assert_no_planted(&fn_log);
+    std::fs::remove_dir_all(&tmp).ok();
 }
