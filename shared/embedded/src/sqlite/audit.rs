@@ -171,12 +171,20 @@ impl AuditLog for SqliteStore {
         let limit = page_limit(page.limit);
         // Only the filters present go into the SQL, so the planner can pick the index of the
         // most selective one (actor, action, conversation, or time).
+        //
+        // `since` is folded into the row-value bound rather than added as `time >= ?`: SQLite
+        // seeks the time index on the row value alone, so with a separate `since` term the
+        // first page walked the index from the beginning (344 ms vs 1.7 ms on 1M events).
+        // Event ids are never empty, so `(time, id) > (since, "")` ⇔ `time >= since`.
+        let bound = match query.since {
+            Some(since) if since > pos.number => Position {
+                number: since,
+                id: String::new(),
+            },
+            _ => pos,
+        };
         let mut sql = format!("SELECT {COLUMNS} FROM audit_events WHERE (time, event_id) > (?, ?)");
-        let mut args: Vec<Value> = vec![Value::Integer(pos.number), Value::Text(pos.id)];
-        if let Some(s) = query.since {
-            sql.push_str(" AND time >= ?");
-            args.push(Value::Integer(s));
-        }
+        let mut args: Vec<Value> = vec![Value::Integer(bound.number), Value::Text(bound.id)];
         if let Some(u) = query.until {
             sql.push_str(" AND time < ?");
             args.push(Value::Integer(u));
