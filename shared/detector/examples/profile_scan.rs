@@ -5,7 +5,9 @@
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: profile_scan FILE [ROUNDS]");
-    let rounds: usize = args.next().map_or(1, |r| r.parse().expect("ROUNDS is a number"));
+    let rounds: usize = args
+        .next()
+        .map_or(1, |r| r.parse().expect("ROUNDS is a number"));
     let s = std::fs::read_to_string(&path).unwrap();
     if !path.ends_with(".jsonl") {
         // Plain text (e.g. the bench prose): scanned as it is.
