@@ -886,6 +886,9 @@ fn jwt(s: &str) -> Option<Verdict> {
     })
 }
 
+/// Longest value of a `password=` / `api_key:` assignment that is reported.
+const ASSIGNMENT_VALUE_MAX_CHARS: usize = 128;
+
 fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict> {
     let s = &text[start..end];
     let sep = s.find([':', '='])?;
@@ -894,6 +897,12 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
         - text[v0..end]
             .trim_start_matches([' ', '\t', '"', '\''])
             .len();
+    // The pattern's value class is unbounded (a bounded repetition of a Unicode class costs
+    // milliseconds of rule-set build); the value is capped here at 128 characters.
+    let end = text[v0..end]
+        .char_indices()
+        .nth(ASSIGNMENT_VALUE_MAX_CHARS)
+        .map_or(end, |(i, _)| v0 + i);
     let value = &text[v0..end];
     if value.len() < 6 {
         return None;
@@ -1061,6 +1070,17 @@ mod tests {
         for (v, s, want) in cases {
             assert_eq!(t(*v, s), *want, "{v:?} on {s:?}");
         }
+    }
+
+    #[test]
+    fn assignment_value_is_capped_at_128_chars() {
+        let value: String = "aB3$kQ9z".repeat(20);
+        let s = format!("password={value}");
+        let v = Validator::AssignmentEntropy(2.5)
+            .check_text(&s, 0, s.len())
+            .unwrap();
+        let (a, b) = v.span.unwrap();
+        assert_eq!((a, b - a), (9, 128));
     }
 
     #[test]
