@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Scan a JSONL corpus's texts concatenated (or a plain text file as it is), for profilers (`valgrind --tool=callgrind`):
-//! `cargo run --release -p dlp-detector --example profile_scan -- FILE [ROUNDS]`.
+//! `cargo run --release -p dlp-detector --example profile_scan -- FILE [ROUNDS]`, or
+//! `-- --build [ROUNDS]` for the rule-set build alone.
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -8,6 +9,13 @@ fn main() {
     let rounds: usize = args
         .next()
         .map_or(1, |r| r.parse().expect("ROUNDS is a number"));
+    if path == "--build" {
+        // The rule-set build alone (cold-start cost).
+        for _ in 0..rounds {
+            std::hint::black_box(dlp_detector::Detector::builtin().unwrap());
+        }
+        return;
+    }
     let s = std::fs::read_to_string(&path).unwrap();
     if !path.ends_with(".jsonl") {
         // Plain text (e.g. the bench prose): scanned as it is.

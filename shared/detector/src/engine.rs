@@ -152,7 +152,7 @@ pub struct Detector {
     number_rules: Vec<usize>,
     alnum_rules: Vec<usize>,
     person_rule: Option<usize>,
-    keywords: AhoCorasick,
+    keywords: KeywordFilter,
     context: ContextIndex,
     names: Gazetteer,
     cue_index: [Vec<u16>; 256],
@@ -365,11 +365,7 @@ impl Detector {
                 kw_pats.push(k.to_ascii_lowercase());
             }
         }
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(AcMatchKind::LeftmostFirst)
-            .build(&kw_pats)
-            .map_err(|e| matcher_err(&e))?;
+        let keywords = KeywordFilter::build(&kw_pats).map_err(|e| matcher_err(&e))?;
 
         // Context automaton over every rule's context and anti-context words.
         let mut words: Vec<String> = Vec::new();
@@ -1104,6 +1100,102 @@ fn on_word_boundary(text: &str, s: usize, e: usize) -> bool {
     (!starts_word || s == 0 || !word(b[s - 1])) && (!ends_word || e == b.len() || !word(b[e]))
 }
 
+/// The keyword prefilter for text that has no trigger byte: does any rule keyword occur,
+/// ASCII case-insensitively? An automaton runs at a few ns a byte whatever it does, so when
+/// the keywords allow it the search is a packed SIMD (Teddy) search for every case variant of
+/// their first three bytes, each hit verified against the whole keywords; prose without such
+/// a prefix is skipped at memory speed.
+enum KeywordFilter {
+    Packed {
+        searcher: aho_corasick::packed::Searcher,
+        keywords: Vec<Vec<u8>>,
+    },
+    Automaton(AhoCorasick),
+}
+
+/// Most case variants of the keyword prefixes given to the packed searcher.
+const PACKED_MAX_PATTERNS: usize = 64;
+
+impl KeywordFilter {
+    fn build(keywords: &[String]) -> Result<KeywordFilter, aho_corasick::BuildError> {
+        if let Some(f) = Self::packed(keywords) {
+            return Ok(f);
+        }
+        Ok(KeywordFilter::Automaton(
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(AcMatchKind::LeftmostFirst)
+                .build(keywords)?,
+        ))
+    }
+
+    fn packed(keywords: &[String]) -> Option<KeywordFilter> {
+        let lower: Vec<Vec<u8>> = keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase().into_bytes())
+            .collect();
+        if lower.is_empty() || lower.iter().any(|k| k.len() < 3 || !k.is_ascii()) {
+            return None;
+        }
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        for k in &lower {
+            let mut expanded = vec![k[..3].to_vec()];
+            for i in 0..3 {
+                if k[i].is_ascii_alphabetic() {
+                    let upper: Vec<Vec<u8>> = expanded
+                        .iter()
+                        .map(|v| {
+                            let mut u = v.clone();
+                            u[i] = u[i].to_ascii_uppercase();
+                            u
+                        })
+                        .collect();
+                    expanded.extend(upper);
+                }
+            }
+            for v in expanded {
+                if !variants.contains(&v) {
+                    variants.push(v);
+                }
+            }
+        }
+        if variants.len() > PACKED_MAX_PATTERNS {
+            return None;
+        }
+        let searcher = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&variants)
+            .build()?;
+        Some(KeywordFilter::Packed {
+            searcher,
+            keywords: lower,
+        })
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            KeywordFilter::Automaton(ac) => ac.is_match(text),
+            KeywordFilter::Packed { searcher, keywords } => {
+                let b = text.as_bytes();
+                let mut at = 0;
+                while let Some(m) = searcher.find_in(b, aho_corasick::Span::from(at..b.len())) {
+                    let rest = &b[m.start()..];
+                    if keywords
+                        .iter()
+                        .any(|k| rest.len() >= k.len() && rest[..k.len()].eq_ignore_ascii_case(k))
+                    {
+                        return true;
+                    }
+                    // Prefixes may overlap ("------BEGIN"): resume one byte on.
+                    at = m.start() + 1;
+                }
+                false
+            }
+        }
+    }
+}
+
 /// Bytes that can start or be part of every digit- or `@`-based value: ASCII digits, `@`,
 /// and 0xEF (lead byte of full-width digits). Checked 32 bytes at a time without early exit
 /// inside a block so the compiler vectorises it; plain prose costs well under a cycle a byte.
@@ -1146,6 +1238,59 @@ mod tests {
 
     fn det() -> Detector {
         Detector::builtin().unwrap()
+    }
+
+    #[test]
+    fn keyword_filter_packed_agrees_with_the_automaton() {
+        let kws: Vec<String> = [
+            "password",
+            "pwd",
+            "secret",
+            "token",
+            "-----BEGIN",
+            "hf_",
+            "api-key",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let packed = KeywordFilter::build(&kws).unwrap();
+        assert!(matches!(packed, KeywordFilter::Packed { .. }));
+        let ac = KeywordFilter::Automaton(
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(&kws)
+                .unwrap(),
+        );
+        let cases = [
+            "my PassWord is long",
+            "PWD",
+            "------BEGIN RSA",
+            "----BEGIN",
+            "pas sword",
+            "hf_abc",
+            "HF_",
+            "the token",
+            "tok en",
+            "a second secret",
+            "api key",
+            "API-KEY:",
+            "",
+            "pw",
+            "plain prose about the export feature",
+            "pasecpwtokhf-----",
+        ];
+        for c in cases {
+            assert_eq!(packed.is_match(c), ac.is_match(c), "{c:?}");
+        }
+        // Too many prefix variants: the automaton.
+        let many: Vec<String> = (0..20)
+            .map(|i| format!("ab{}", (b'a' + i) as char))
+            .collect();
+        assert!(matches!(
+            KeywordFilter::build(&many).unwrap(),
+            KeywordFilter::Automaton(_)
+        ));
     }
 
     #[test]

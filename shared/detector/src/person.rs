@@ -186,29 +186,47 @@ const SUFFIX: &[&str] = &[
 
 const HONORIFICS: &[&str] = &["Mr", "Mrs", "Ms", "Dr", "Miss", "Prof"];
 
-/// Finds the cues that matter: for every capitalised ASCII word (found with a 32-byte bitmask
-/// scan, so prose costs little more than a pass over memory) a cue phrase right before it, an
-/// honorific that is the word itself, or " here" right after it.
+/// Finds the cues that matter: for every capitalised ASCII word (found eight bytes at a time
+/// with a SWAR test, so prose costs little more than a pass over memory) a cue phrase right
+/// before it, an honorific that is the word itself, or " here" right after it.
 pub(crate) fn find_cues(text: &str, by_last: &[Vec<u16>; 256], out: &mut Vec<(usize, usize, Cue)>) {
     let b = text.as_bytes();
+    let mut visit = |i: usize| {
+        if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'\'' || b[i - 1] >= 0x80) {
+            return;
+        }
+        on_capital(text, i, by_last, out);
+    };
+    let mut chunks = b.chunks_exact(8);
     let mut base = 0;
-    while base < b.len() {
-        let end = (base + 32).min(b.len());
-        let mut mask: u32 = 0;
-        for (k, &x) in b[base..end].iter().enumerate() {
-            mask |= u32::from(x.wrapping_sub(b'A') < 26) << k;
-        }
+    for c in &mut chunks {
+        let word: [u8; 8] = c.try_into().unwrap_or([0; 8]);
+        let mut mask = ascii_upper_mask(u64::from_le_bytes(word));
         while mask != 0 {
-            let i = base + mask.trailing_zeros() as usize;
+            let i = base + (mask.trailing_zeros() / 8) as usize;
             mask &= mask - 1;
-            if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'\'' || b[i - 1] >= 0x80)
-            {
-                continue;
-            }
-            on_capital(text, i, by_last, out);
+            visit(i);
         }
-        base = end;
+        base += 8;
     }
+    for (k, &x) in chunks.remainder().iter().enumerate() {
+        if x.is_ascii_uppercase() {
+            visit(base + k);
+        }
+    }
+}
+
+/// The high bit of every byte of `v` that is an ASCII capital letter (SWAR: no carry crosses
+/// a byte because the high bits are cleared before adding).
+#[inline(always)]
+fn ascii_upper_mask(v: u64) -> u64 {
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let a = v & LO7;
+    let at_least_a = a + ONES * (0x80 - u64::from(b'A'));
+    let past_z = a + ONES * (0x80 - u64::from(b'Z') - 1);
+    at_least_a & !past_z & !v & HI
 }
 
 fn on_capital(text: &str, i: usize, by_last: &[Vec<u16>; 256], out: &mut Vec<(usize, usize, Cue)>) {
@@ -522,6 +540,23 @@ mod tests {
         out.iter()
             .map(|h| (text[h.start..h.end].to_string(), h.strong))
             .collect()
+    }
+
+    #[test]
+    fn ascii_upper_mask_is_exact() {
+        for x in 0..=255u8 {
+            for pos in 0..8 {
+                let mut w = [b'a'; 8];
+                w[pos] = x;
+                let m = ascii_upper_mask(u64::from_le_bytes(w));
+                let want = if x.is_ascii_uppercase() {
+                    0x80u64 << (8 * pos)
+                } else {
+                    0
+                };
+                assert_eq!(m, want, "byte {x:#x} at {pos}");
+            }
+        }
     }
 
     #[test]
