@@ -196,6 +196,9 @@ fn regex_builder() -> meta::Builder {
                 .auto_prefilter(false)
                 .onepass(false)
                 .backtrack(false)
+                // A fully compiled DFA is built eagerly for small regexes (the digit-run
+                // rescan): build time on every cold start for a rarely used fallback.
+                .dfa(false)
                 // Dense chat keeps many DFA states alive; a larger cache avoids rebuilding them.
                 .hybrid_cache_capacity(8 * (1 << 20)),
         );
