@@ -650,11 +650,12 @@ fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
         500..=599 => ApiErrorKind::Server,
         _ => ApiErrorKind::Rejected,
     };
-    let retry_after = if status == StatusCode::TOO_MANY_REQUESTS {
-        retry_hint(headers, SystemTime::now())
-    } else {
-        None
-    };
+    let retry_after =
+        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+            retry_hint(headers, SystemTime::now())
+        } else {
+            None
+        };
     ApiError {
         kind,
         status: Some(status.as_u16()),
@@ -665,18 +666,29 @@ fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
     }
 }
 
-/// The wait Intercom asks for: `Retry-After` (seconds) and `X-RateLimit-Reset` (unix seconds
-/// when the window resets); the later of the two when both are sent.
+/// The wait Intercom asks for: `Retry-After` (delay seconds, or an HTTP-date as RFC 9110
+/// allows) and `X-RateLimit-Reset` (unix seconds when the window resets); the later of the
+/// two when both are sent. Waits are capped at a day (a bounded retry budget stops earlier).
 pub(crate) fn retry_hint(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let header = |name| {
         headers
             .get(name)
             .and_then(|h: &reqwest::header::HeaderValue| h.to_str().ok())
     };
-    let retry_after = header(RETRY_AFTER.as_str())
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| Duration::from_secs_f64(s.min(86_400.0)));
+    let retry_after = header(RETRY_AFTER.as_str()).and_then(|s| {
+        let s = s.trim();
+        match s.parse::<f64>() {
+            Ok(secs) if secs.is_finite() && secs >= 0.0 => {
+                Some(Duration::from_secs_f64(secs.min(86_400.0)))
+            }
+            Ok(_) => None,
+            Err(_) => httpdate::parse_http_date(s).ok().map(|at| {
+                at.duration_since(now)
+                    .unwrap_or_default()
+                    .min(Duration::from_secs(86_400))
+            }),
+        }
+    });
     let reset = header("x-ratelimit-reset")
         .and_then(|s| s.trim().parse::<u64>().ok())
         .map(|reset| {
@@ -852,6 +864,25 @@ mod tests {
         h.insert("x-ratelimit-reset", HeaderValue::from_static("990"));
         assert_eq!(retry_hint(&h, now), Some(Duration::from_secs(7)));
         assert_eq!(retry_hint(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date() {
+        // 1994-11-06T08:49:37Z is unix 784111777 (RFC 9110's example date).
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777 - 12);
+        let mut h = HeaderMap::new();
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"),
+        );
+        assert_eq!(retry_hint(&h, now), Some(Duration::from_secs(12)));
+        // A date in the past: retry now; garbage: no hint.
+        let later = UNIX_EPOCH + Duration::from_secs(784_111_777 + 60);
+        assert_eq!(retry_hint(&h, later), Some(Duration::ZERO));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_hint(&h, now), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static("-5"));
+        assert_eq!(retry_hint(&h, now), None);
     }
 
     #[test]
