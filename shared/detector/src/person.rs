@@ -197,17 +197,27 @@ pub(crate) fn find_cues(text: &str, by_last: &[Vec<u16>; 256], out: &mut Vec<(us
         }
         on_capital(text, i, by_last, out);
     };
-    let mut chunks = b.chunks_exact(8);
+    // 32 bytes a round: four independent SWAR words (the compiler runs them side by side in
+    // vector registers) and one test that skips rounds without a capital.
+    let mut chunks = b.chunks_exact(32);
     let mut base = 0;
     for c in &mut chunks {
-        let word: [u8; 8] = c.try_into().unwrap_or([0; 8]);
-        let mut mask = ascii_upper_mask(u64::from_le_bytes(word));
-        while mask != 0 {
-            let i = base + (mask.trailing_zeros() / 8) as usize;
-            mask &= mask - 1;
-            visit(i);
+        let mut masks = [0u64; 4];
+        for (m, w) in masks.iter_mut().zip(c.chunks_exact(8)) {
+            let word: [u8; 8] = w.try_into().unwrap_or([0; 8]);
+            *m = ascii_upper_mask(u64::from_le_bytes(word));
         }
-        base += 8;
+        if masks.iter().fold(0, |a, m| a | m) != 0 {
+            for (j, &m) in masks.iter().enumerate() {
+                let mut mask = m;
+                while mask != 0 {
+                    let i = base + 8 * j + (mask.trailing_zeros() / 8) as usize;
+                    mask &= mask - 1;
+                    visit(i);
+                }
+            }
+        }
+        base += 32;
     }
     for (k, &x) in chunks.remainder().iter().enumerate() {
         if x.is_ascii_uppercase() {
