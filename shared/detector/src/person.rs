@@ -186,8 +186,8 @@ const SUFFIX: &[&str] = &[
 
 const HONORIFICS: &[&str] = &["Mr", "Mrs", "Ms", "Dr", "Miss", "Prof"];
 
-/// Finds the cues that matter: for every capitalised ASCII word (found eight bytes at a time
-/// with a SWAR test, so prose costs little more than a pass over memory) a cue phrase right
+/// Finds the cues that matter: for every capitalised ASCII word (found by a SWAR test, 32
+/// bytes a round, so prose costs little more than a pass over memory) a cue phrase right
 /// before it, an honorific that is the word itself, or " here" right after it.
 pub(crate) fn find_cues(text: &str, by_last: &[Vec<u16>; 256], out: &mut Vec<(usize, usize, Cue)>) {
     let b = text.as_bytes();

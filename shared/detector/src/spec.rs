@@ -89,11 +89,11 @@ struct ShapeSpec {
 /// The built-in catalog text, compiled into the crate.
 pub const BUILTIN_TOML: &str = include_str!("../rules/builtin.toml");
 
-/// The built-in rules and the shared anti-context words of digit shapes.
 /// [`BUILTIN_TOML`] as JSON, converted by `build.rs` (parsed on every build of the rule set,
 /// which is on every Lambda cold start; JSON parses several times faster than TOML).
 const BUILTIN_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin.json"));
 
+/// The built-in rules and the shared anti-context words of digit shapes.
 pub(crate) fn builtin_catalog() -> Result<(Vec<RuleSpec>, Vec<String>), BuildError> {
     let cat: Catalog = serde_json::from_str(BUILTIN_JSON)
         .map_err(|e| BuildError::new("<catalog>", BuildErrorKind::Catalog(e.to_string())))?;
