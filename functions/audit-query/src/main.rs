@@ -5,23 +5,15 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use dlp_aws::{
     AwsClients, DynamoAuditLog, DynamoIdempotencyStore, DynamoVaultStore, KmsKeyProvider,
 };
 use dlp_service::clock::SystemClock;
 use dlp_service::governance_config::GovernanceSettings;
 use dlp_service::review::Review;
-use dlp_settings::env;
+use dlp_settings::{env, required};
 
 mod handler;
-
-fn required(name: &'static str) -> anyhow::Result<String> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .with_context(|| format!("environment variable {name} is required"))
-}
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {

@@ -3,23 +3,15 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use dlp_aws::{AwsClients, DynamoAuditLog, DynamoIdempotencyStore, DynamoVaultStore};
 use dlp_service::clock::SystemClock;
 use dlp_service::governance_config::GovernanceSettings;
 use dlp_service::retention::Retention;
-use dlp_settings::env;
+use dlp_settings::{env, required};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
 mod handler;
-
-fn required(name: &'static str) -> anyhow::Result<String> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .with_context(|| format!("environment variable {name} is required"))
-}
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

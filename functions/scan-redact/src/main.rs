@@ -20,7 +20,7 @@ use dlp_service::engine::DetectorEngine;
 use dlp_service::notify::WebhookNotifier;
 use dlp_service::ports::Notifier;
 use dlp_service::scan::{ScanConfig, Scanner};
-use dlp_settings::{DefaultMode, Settings, env};
+use dlp_settings::{DefaultMode, Settings, env, required};
 use lambda_runtime::{LambdaEvent, service_fn};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -78,7 +78,7 @@ async fn init() -> anyhow::Result<(Scanner, u32)> {
     });
 
     let t = Instant::now();
-    let sdk = sdk_config().await;
+    let sdk = dlp_aws::sdk_config_from_env().await;
     let clients = AwsClients::from_sdk_config(&sdk, None);
     let config_ms = t.elapsed().as_secs_f64() * 1e3;
 
@@ -151,25 +151,4 @@ async fn init() -> anyhow::Result<(Scanner, u32)> {
         "initialised"
     );
     Ok((scanner, settings.max_attempts))
-}
-
-/// The SDK configuration from the standard Lambda environment (region, credentials).
-/// `DLP_AWS_ENDPOINT` (or the SDK's own `AWS_ENDPOINT_URL`) points every client at an
-/// emulator in tests; it is unset in production.
-async fn sdk_config() -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(url) = std::env::var(env::DLP_AWS_ENDPOINT)
-        .ok()
-        .filter(|v| !v.is_empty())
-    {
-        loader = loader.endpoint_url(url);
-    }
-    loader.load().await
-}
-
-fn required(name: &'static str) -> anyhow::Result<String> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .with_context(|| format!("environment variable {name} is required"))
 }

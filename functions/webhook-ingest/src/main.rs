@@ -15,7 +15,7 @@ use dlp_aws::{AwsClients, DynamoAuditLog, DynamoIdempotencyStore};
 use dlp_intercom::{BodyFormat, WebhookVerifier};
 use dlp_service::clock::SystemClock;
 use dlp_service::ingest::{Ingest, IngestConfig};
-use dlp_settings::{Settings, defaults, env};
+use dlp_settings::{Settings, defaults, env, required};
 use lambda_http::{Request, service_fn};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -45,7 +45,7 @@ async fn init() -> anyhow::Result<Ingest> {
     let audit_table = required(env::DLP_AUDIT_TABLE)?;
 
     let t = Instant::now();
-    let sdk = sdk_config().await;
+    let sdk = dlp_aws::sdk_config_from_env().await;
     let clients = AwsClients::from_sdk_config(&sdk, None);
     let config_ms = t.elapsed().as_secs_f64() * 1e3;
 
@@ -90,27 +90,6 @@ async fn init() -> anyhow::Result<Ingest> {
     // start-to-ready target can be checked without it.
     tracing::info!(config_ms, secret_ms, "initialised");
     Ok(ingest)
-}
-
-/// The SDK configuration from the standard Lambda environment (region, credentials).
-/// `DLP_AWS_ENDPOINT` (or the SDK's own `AWS_ENDPOINT_URL`) points every client at an
-/// emulator in tests; it is unset in production.
-async fn sdk_config() -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(url) = std::env::var(env::DLP_AWS_ENDPOINT)
-        .ok()
-        .filter(|v| !v.is_empty())
-    {
-        loader = loader.endpoint_url(url);
-    }
-    loader.load().await
-}
-
-fn required(name: &'static str) -> anyhow::Result<String> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .with_context(|| format!("environment variable {name} is required"))
 }
 
 fn copy(secret: &SecretString) -> SecretString {

@@ -102,6 +102,20 @@ impl Intercept for CountingInterceptor {
     }
 }
 
+/// The SDK configuration from the standard Lambda environment (region, credentials).
+/// `DLP_AWS_ENDPOINT` (or the SDK's own `AWS_ENDPOINT_URL`) points every client at an
+/// emulator in tests; it is unset in production.
+pub async fn sdk_config_from_env() -> SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(url) = std::env::var(dlp_settings::env::DLP_AWS_ENDPOINT)
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
 /// The SDK clients the adapters use, built once per process (Lambda init) and cloned into
 /// each adapter (SDK clients are cheap handles over a shared connection pool).
 #[derive(Clone, Debug)]
@@ -113,8 +127,7 @@ pub struct AwsClients {
 impl AwsClients {
     /// Clients from the standard environment (Lambda: region and credentials from env).
     pub async fn from_env(counter: Option<&CallCounter>) -> Self {
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Self::from_sdk_config(&sdk, counter)
+        Self::from_sdk_config(&sdk_config_from_env().await, counter)
     }
 
     /// Clients against an explicit endpoint (moto, DynamoDB Local, LocalStack) with static

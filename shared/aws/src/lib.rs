@@ -24,7 +24,7 @@ pub mod sqs;
 pub mod tables;
 pub mod vault;
 
-pub use clients::{AwsClients, AwsSettings, CallCounter};
+pub use clients::{AwsClients, AwsSettings, CallCounter, sdk_config_from_env};
 
 pub use audit::DynamoAuditLog;
 pub use idempotency::DynamoIdempotencyStore;

@@ -107,6 +107,18 @@ pub mod defaults {
     pub const DEDUP_TTL_MS: i64 = 48 * 3600 * 1000;
 }
 
+/// A variable every deployment must set (table names, key id, queue URL …); unset or blank is
+/// [`SettingsError::Missing`], naming the variable.
+pub fn required(name: &'static str) -> Result<String, SettingsError> {
+    non_blank(name, std::env::var(name).ok())
+}
+
+fn non_blank(name: &'static str, value: Option<String>) -> Result<String, SettingsError> {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(SettingsError::Missing(name))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     /// A variable is set but does not parse. Names the variable, never its value.
@@ -374,6 +386,21 @@ pub fn retry_backoff(attempt: u32) -> Duration {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn required_rejects_unset_and_blank_and_names_the_variable() {
+        assert_eq!(
+            non_blank("DLP_VAULT_TABLE", Some("dlp-vault".into())).unwrap(),
+            "dlp-vault"
+        );
+        for v in [None, Some(String::new()), Some("  \t".into())] {
+            let e = non_blank("DLP_VAULT_TABLE", v).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "environment variable DLP_VAULT_TABLE is required"
+            );
+        }
+    }
+
     use super::*;
     use std::collections::HashMap;
 
