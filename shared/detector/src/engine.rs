@@ -11,6 +11,7 @@ use regex_automata::{Input, meta, util::syntax};
 use serde::Serialize;
 use sha2::Sha256;
 
+use crate::context::ContextMatcher;
 use crate::entity::{Entity, RuleId};
 use crate::error::{BuildError, BuildErrorKind};
 use crate::person::{self, Cue, Gazetteer};
@@ -126,6 +127,8 @@ struct Compiled {
     threshold: f32,
     /// Rescan the validated value for more specific rules (generic assignments).
     container: bool,
+    /// The rule has context or anti-context words (else the context stage is skipped).
+    has_context: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -135,12 +138,67 @@ enum Target {
     AlnumId,
 }
 
-/// Per-word rule associations of the context automaton.
+/// Context words, where they occur, and which rules they speak for.
 struct ContextIndex {
-    ac: AhoCorasick,
+    matcher: ContextMatcher,
     words: Vec<String>,
     /// For each word: (rule index, positive?)
     links: Vec<Vec<(u32, bool)>>,
+    /// For each word: the rules below [`MASK_RULES`] it is a context (anti-context) word of,
+    /// as bits; `links` answers for the others.
+    pos_mask: Vec<u64>,
+    neg_mask: Vec<u64>,
+}
+
+/// The context hits near one value: `hits[first..last]`, and the rules (below
+/// [`MASK_RULES`]) any of them is a context or anti-context word of.
+#[derive(Clone, Copy)]
+struct Window {
+    first: usize,
+    last: usize,
+    rules: u64,
+}
+
+/// Rules whose context links and claims are kept as bits of a `u64`.
+const MASK_RULES: usize = 64;
+
+impl ContextIndex {
+    fn new(words: Vec<String>, links: Vec<Vec<(u32, bool)>>) -> ContextIndex {
+        let mask = |pos: bool| -> Vec<u64> {
+            links
+                .iter()
+                .map(|l| {
+                    l.iter()
+                        .filter(|&&(r, p)| p == pos && (r as usize) < MASK_RULES)
+                        .fold(0u64, |m, &(r, _)| m | 1 << r)
+                })
+                .collect()
+        };
+        let (pos_mask, neg_mask) = (mask(true), mask(false));
+        ContextIndex {
+            matcher: ContextMatcher::new(&words),
+            words,
+            links,
+            pos_mask,
+            neg_mask,
+        }
+    }
+
+    /// Whether word `w` is a context word (`.0`) and an anti-context word (`.1`) of rule `ri`.
+    #[inline]
+    fn linked(&self, w: u32, ri: usize) -> (bool, bool) {
+        let w = w as usize;
+        if ri < MASK_RULES {
+            let bit = 1u64 << ri;
+            (self.pos_mask[w] & bit != 0, self.neg_mask[w] & bit != 0)
+        } else {
+            let l = &self.links[w];
+            (
+                l.contains(&(ri as u32, true)),
+                l.contains(&(ri as u32, false)),
+            )
+        }
+    }
 }
 
 /// The compiled rule set. Build once per process; `Send + Sync`, shared read-only.
@@ -316,6 +374,7 @@ impl Detector {
                 boost: spec.context_boost.unwrap_or(DEFAULT_CONTEXT_BOOST),
                 threshold,
                 container: matches!(validator, Validator::AssignmentEntropy(_)),
+                has_context: !(spec.context.is_empty() && spec.anti_context.is_empty()),
                 info: RuleInfo {
                     id: RuleId::new(spec.id.clone()),
                     entity,
@@ -394,14 +453,6 @@ impl Detector {
                 }
             }
         }
-        let ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(AcMatchKind::Standard)
-            // A full DFA: context words are looked up over every candidate-bearing text, and
-            // the DFA is several times faster than the NFA for a one-time build cost of ~1 ms.
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&words)
-            .map_err(|e| matcher_err(&e))?;
 
         let mut allow = HashSet::new();
         for (i, h) in policy.allowlist.values_sha256.iter().enumerate() {
@@ -427,7 +478,7 @@ impl Detector {
             alnum_rules,
             person_rule,
             keywords,
-            context: ContextIndex { ac, words, links },
+            context: ContextIndex::new(words, links),
             names: Gazetteer::new(),
             cue_index: person::cue_index(),
             allow_key: allowlist_key.to_vec(),
@@ -583,10 +634,15 @@ impl Detector {
         trace: &mut Option<Trace>,
         depth: u8,
     ) {
+        // Matches first, candidates after: the lazy DFA's tables stay in cache during the
+        // search instead of competing with the validators and the context lookups.
         let input = Input::new(text).range(from..to);
-        for m in re.find_iter(input) {
-            let (s, e) = (m.start(), m.end());
-            match targets[m.pattern().as_usize()] {
+        let matches: Vec<(usize, usize, usize)> = re
+            .find_iter(input)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        for (s, e, p) in matches {
+            match targets[p] {
                 Target::Rule(ri) => {
                     let before = out.len();
                     let ok = self.pattern_candidate(text, ri, s, e, ctx, out, trace, depth);
@@ -700,6 +756,7 @@ impl Detector {
         trace: &mut Option<Trace>,
     ) {
         let mut best: Option<Cand> = None;
+        let mut win = None;
         for &ri in &self.alnum_rules {
             let r = &self.rules[ri];
             let Some(v) = r.validator.check_text(text, s, e) else {
@@ -710,7 +767,7 @@ impl Detector {
             } else {
                 r.weak
             };
-            let c = self.score(text, ri, s, e, base, ctx);
+            let c = self.score_in(text, ri, s, e, base, ctx, &mut win);
             if let Some(t) = trace.as_mut() {
                 t.push(self.explanation(
                     &c,
@@ -790,6 +847,7 @@ impl Detector {
             return None;
         }
         let mut best: Option<Cand> = None;
+        let mut win = None;
         for &ri in &self.number_rules {
             let r = &self.rules[ri];
             let Some(v) = r.validator.check_number(&view) else {
@@ -800,7 +858,7 @@ impl Detector {
             } else {
                 r.weak
             };
-            let c = self.score(text, ri, s, e, base, ctx);
+            let c = self.score_in(text, ri, s, e, base, ctx, &mut win);
             if let Some(t) = trace.as_mut() {
                 t.push(self.explanation(
                     &c,
@@ -832,6 +890,23 @@ impl Detector {
         base: f32,
         ctx: &mut CtxCache,
     ) -> Cand {
+        let mut win = None;
+        self.score_in(text, ri, s, e, base, ctx, &mut win)
+    }
+
+    /// [`Detector::score`] with the value's window of context hits kept in `win` between the
+    /// rules that score the same span (a digit run is scored by up to a dozen rules).
+    #[allow(clippy::too_many_arguments)]
+    fn score_in(
+        &self,
+        text: &str,
+        ri: usize,
+        s: usize,
+        e: usize,
+        base: f32,
+        ctx: &mut CtxCache,
+        win: &mut Option<Window>,
+    ) -> Cand {
         let r = &self.rules[ri];
         let mut c = Cand {
             rule: ri,
@@ -843,19 +918,40 @@ impl Detector {
             ctx_hit: None,
             anti: None,
         };
-        if r.info.spec.context.is_empty() && r.info.spec.anti_context.is_empty() {
+        if !r.has_context {
             return c;
         }
-        ctx.fill(text, &self.context);
-        let hits: &[(usize, usize, u32)] = ctx.hits.as_deref().unwrap_or(&[]);
-        let lo = s.saturating_sub(WINDOW_BEFORE);
-        let hi = e + WINDOW_AFTER;
+        let w = *win.get_or_insert_with(|| {
+            ctx.fill(text, &self.context);
+            let hits = ctx.hits();
+            let lo = s.saturating_sub(WINDOW_BEFORE);
+            let hi = e + WINDOW_AFTER;
+            // Hits are in end order; those ending before the window are out, and the scan
+            // stops at the first that starts after it.
+            let first = hits.partition_point(|h| h.1 < lo);
+            let mut last = first;
+            let mut rules = 0u64;
+            for h in &hits[first..] {
+                if h.0 > hi {
+                    break;
+                }
+                rules |= self.context.pos_mask[h.2 as usize] | self.context.neg_mask[h.2 as usize];
+                last += 1;
+            }
+            Window { first, last, rules }
+        });
+        if ri < MASK_RULES && w.rules & (1 << ri) == 0 {
+            // No word of this rule near the value.
+            return c;
+        }
+        let (first, last) = (w.first, w.last);
+        let hits = ctx.hits();
         let mut anti: Option<(u32, usize)> = None;
         let mut best_decay = 0.0f32;
-        let first = hits.partition_point(|h| h.1 < lo);
-        for (hi_idx, &(hs, he, w)) in hits.iter().enumerate().skip(first) {
-            if hs > hi {
-                break;
+        for (hi_idx, &(hs, he, w)) in hits.iter().enumerate().take(last).skip(first) {
+            let (pos, neg) = self.context.linked(w, ri);
+            if !pos && !neg {
+                continue;
             }
             // A context word before the value that an earlier value of the same rule already
             // used belongs to that value ("DOB 03/15/1987, meeting 04/02/2024").
@@ -869,24 +965,20 @@ impl Detector {
             } else {
                 continue; // inside the value
             };
-            for &(rule, pos) in &self.context.links[w as usize] {
-                if rule as usize != ri {
-                    continue;
+            if pos {
+                // Closer context is stronger evidence: the boost halves across the window.
+                // A word after the value more often introduces the next value, so it counts
+                // for less than one before it.
+                let side = if he <= s { 1.0 } else { AFTER_FACTOR };
+                let decay = side * (1.0 - 0.5 * (dist as f32 / window as f32).min(1.0));
+                if decay > best_decay {
+                    best_decay = decay;
+                    c.ctx = Some((w, dist));
+                    c.ctx_hit = Some(hi_idx);
                 }
-                if pos {
-                    // Closer context is stronger evidence: the boost halves across the window.
-                    // A word after the value more often introduces the next value, so it
-                    // counts for less than one before it.
-                    let side = if he <= s { 1.0 } else { AFTER_FACTOR };
-                    let decay = side * (1.0 - 0.5 * (dist as f32 / window as f32).min(1.0));
-                    if decay > best_decay {
-                        best_decay = decay;
-                        c.ctx = Some((w, dist));
-                        c.ctx_hit = Some(hi_idx);
-                    }
-                } else if he <= s && anti.is_none_or(|(_, d)| dist < d) {
-                    anti = Some((w, dist));
-                }
+            }
+            if neg && he <= s && anti.is_none_or(|(_, d)| dist < d) {
+                anti = Some((w, dist));
             }
         }
         if c.ctx.is_some() {
@@ -916,22 +1008,62 @@ impl Detector {
             }
             keep
         });
-        cands.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then((b.end - b.start).cmp(&(a.end - a.start)))
-                .then(a.rule.cmp(&b.rule))
-                .then(a.start.cmp(&b.start))
-        });
+        // Overlap resolution is greedy in priority order (higher score, then longer, then
+        // catalog order, then earlier). A candidate's fate depends only on the candidates it
+        // overlaps, so the greedy runs per cluster of transitively overlapping spans, and a
+        // candidate that overlaps nothing (most of them) is kept without sorting anything.
+        cands.sort_by_key(|c| (c.start, c.end));
         let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
-        // Kept spans by start; kept spans never overlap, so only the neighbours can.
-        let mut taken: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+        let mut cluster: Vec<Cand> = Vec::new();
+        let mut cluster_end = 0;
         for c in cands {
-            let prev = taken
-                .range(..c.end)
-                .next_back()
-                .is_some_and(|(_, &e)| e > c.start);
-            let overlaps = prev;
+            if !cluster.is_empty() && c.start >= cluster_end {
+                self.resolve_cluster(&mut cluster, &mut kept, trace);
+            }
+            cluster_end = if cluster.is_empty() {
+                c.end
+            } else {
+                cluster_end.max(c.end)
+            };
+            cluster.push(c);
+        }
+        self.resolve_cluster(&mut cluster, &mut kept, trace);
+        kept.into_iter()
+            .map(|c| {
+                let r = &self.rules[c.rule];
+                Finding {
+                    entity: r.info.entity.clone(),
+                    rule_id: r.info.id.clone(),
+                    start: c.start,
+                    end: c.end,
+                    score: (c.score * 100.0).round() / 100.0,
+                }
+            })
+            .collect()
+    }
+
+    /// Keeps, in priority order, each candidate of `cluster` that overlaps no kept one;
+    /// appends them to `kept` by start and empties `cluster`.
+    fn resolve_cluster(
+        &self,
+        cluster: &mut Vec<Cand>,
+        kept: &mut Vec<Cand>,
+        trace: &mut Option<Trace>,
+    ) {
+        if cluster.len() > 1 {
+            cluster.sort_by(|a, b| {
+                b.score
+                    .total_cmp(&a.score)
+                    .then((b.end - b.start).cmp(&(a.end - a.start)))
+                    .then(a.rule.cmp(&b.rule))
+                    .then(a.start.cmp(&b.start))
+            });
+        }
+        let from = kept.len();
+        for c in cluster.drain(..) {
+            let overlaps = kept[from..]
+                .iter()
+                .any(|k| k.start < c.end && c.start < k.end);
             if let Some(t) = trace.as_mut() {
                 mark(
                     t,
@@ -951,23 +1083,10 @@ impl Detector {
                 }
             }
             if !overlaps {
-                taken.insert(c.start, c.end);
                 kept.push(c);
             }
         }
-        kept.sort_by_key(|c| (c.start, c.end));
-        kept.into_iter()
-            .map(|c| {
-                let r = &self.rules[c.rule];
-                Finding {
-                    entity: r.info.entity.clone(),
-                    rule_id: r.info.id.clone(),
-                    start: c.start,
-                    end: c.end,
-                    score: (c.score * 100.0).round() / 100.0,
-                }
-            })
-            .collect()
+        kept[from..].sort_by_key(|c| (c.start, c.end));
     }
 
     fn explanation(&self, c: &Cand, stages: Vec<StageOutcome>) -> Explanation {
@@ -1054,53 +1173,49 @@ fn better(c: &Cand, best: Option<&Cand>) -> bool {
 }
 
 /// Context hits of the whole text, computed at most once per scan and only when a candidate
-/// needs them: (start, end, word index), sorted by start.
+/// needs them: (start, end, word index), in end order.
 #[derive(Default)]
 struct CtxCache {
     hits: Option<Vec<(usize, usize, u32)>>,
-    /// Per context hit: rules whose emitted candidate already used it.
-    claims: Vec<Vec<u32>>,
+    /// Per context hit: rules whose emitted candidate already used it, as bits for the first
+    /// [`MASK_RULES`] rules, and as (hit, rule) pairs for the others.
+    claims: Vec<u64>,
+    claims_more: Vec<(usize, u32)>,
 }
 
 impl CtxCache {
     fn fill(&mut self, text: &str, idx: &ContextIndex) {
         if self.hits.is_none() {
-            let hits: Vec<(usize, usize, u32)> = idx
-                .ac
-                .find_overlapping_iter(text)
-                .filter(|m| on_word_boundary(text, m.start(), m.end()))
-                .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
-                .collect();
-            self.claims = vec![Vec::new(); hits.len()];
+            let mut hits = Vec::new();
+            idx.matcher.find(text, &mut hits);
+            self.claims = vec![0; hits.len()];
             self.hits = Some(hits);
         }
     }
+    fn hits(&self) -> &[(usize, usize, u32)] {
+        self.hits.as_deref().unwrap_or(&[])
+    }
     fn claimed(&self, hit: usize, rule: usize) -> bool {
-        self.claims
-            .get(hit)
-            .is_some_and(|c| c.contains(&(rule as u32)))
+        if rule < MASK_RULES {
+            self.claims.get(hit).is_some_and(|m| m & (1 << rule) != 0)
+        } else {
+            self.claims_more.contains(&(hit, rule as u32))
+        }
     }
     /// Records that `c` used its context word, if that word stands before it.
     fn claim(&mut self, c: &Cand) {
         let Some(h) = c.ctx_hit else { return };
-        let before = self
-            .hits
-            .as_ref()
-            .and_then(|v| v.get(h))
-            .is_some_and(|x| x.1 <= c.start);
-        if let (true, Some(list)) = (before, self.claims.get_mut(h)) {
-            list.push(c.rule as u32);
+        if self.hits().get(h).is_none_or(|x| x.1 > c.start) {
+            return;
+        }
+        if c.rule < MASK_RULES {
+            if let Some(m) = self.claims.get_mut(h) {
+                *m |= 1 << c.rule;
+            }
+        } else {
+            self.claims_more.push((h, c.rule as u32));
         }
     }
-}
-
-/// A keyword hit counts only as a whole word (where its own ends are word characters).
-fn on_word_boundary(text: &str, s: usize, e: usize) -> bool {
-    let b = text.as_bytes();
-    let word = |x: u8| x.is_ascii_alphanumeric();
-    let starts_word = word(b[s]);
-    let ends_word = word(b[e - 1]);
-    (!starts_word || s == 0 || !word(b[s - 1])) && (!ends_word || e == b.len() || !word(b[e]))
 }
 
 /// The keyword prefilter for text that has no trigger byte: does any rule keyword occur,
@@ -1241,6 +1356,45 @@ mod tests {
 
     fn det() -> Detector {
         Detector::builtin().unwrap()
+    }
+
+    #[test]
+    fn context_hits_of_the_catalog_words_agree_with_aho_corasick() {
+        let d = det();
+        let fixture = include_str!("../../../cli/tests/fixtures/chat_small.jsonl");
+        let mut texts: Vec<String> = fixture
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        let all = texts.join("\n");
+        texts.push(all.to_uppercase());
+        texts.push(all);
+        // Every word, glued to others, cut short, in capitals, and after punctuation.
+        let words = d.context.words.join(" ");
+        texts.push(words.clone());
+        texts.push(d.context.words.join(""));
+        texts.push(d.context.words.join("#"));
+        texts.push(words.to_uppercase());
+        texts.push(
+            d.context
+                .words
+                .iter()
+                .map(|w| &w[..w.len() - 1])
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        for t in &texts {
+            let mut got = Vec::new();
+            d.context.matcher.find(t, &mut got);
+            let want = crate::context::tests::reference(&d.context.words, t);
+            assert!(!t.is_empty());
+            assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -86,17 +87,29 @@ impl fmt::Display for Entity {
     }
 }
 
-/// Identifier of the rule that produced a finding, e.g. `aws-access-key-id`.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RuleId(Cow<'static, str>);
+/// Identifier of the rule that produced a finding, e.g. `aws-access-key-id`. Shared, so that
+/// every finding of a scan names its rule without allocating.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleId(Arc<str>);
 
 impl RuleId {
     pub fn new(id: impl Into<String>) -> RuleId {
-        RuleId(Cow::Owned(id.into()))
+        RuleId(Arc::from(id.into()))
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RuleId, D::Error> {
+        String::deserialize(d).map(RuleId::new)
     }
 }
 

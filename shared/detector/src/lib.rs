@@ -16,6 +16,7 @@
 //! ```
 
 mod address;
+mod context;
 mod engine;
 mod entity;
 mod error;
