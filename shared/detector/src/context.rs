@@ -24,6 +24,9 @@ pub(crate) struct ContextMatcher {
     flags: [u8; 256],
     /// Some word begins with punctuation: every byte is looked at.
     any_start: bool,
+    /// `first_two[c0 * nclasses + c1]`: a word begins with bytes of classes c0 c1, or is the
+    /// one byte of class c0 (c1 is then any class).
+    first_two: Vec<bool>,
 }
 
 /// The high bit of every byte of `v` that is an ASCII letter or digit (SWAR: the high bits
@@ -103,7 +106,19 @@ impl ContextMatcher {
                 word_at[node] = wi as u32;
             }
         }
+        let mut first_two = vec![false; nclasses * nclasses];
+        for c0 in 1..nclasses {
+            let n0 = trans[c0] as usize;
+            if n0 == 0 {
+                continue;
+            }
+            for c1 in 0..nclasses {
+                first_two[c0 * nclasses + c1] =
+                    word_at[n0] != NO_WORD || trans[n0 * nclasses + c1] != 0;
+            }
+        }
         ContextMatcher {
+            first_two,
             classes,
             nclasses,
             trans,
@@ -132,8 +147,16 @@ impl ContextMatcher {
                 let mut starts = w & !((w << 8) | carry);
                 carry = w >> 56;
                 while starts != 0 {
-                    self.walk(b, at + (starts.trailing_zeros() / 8) as usize, out);
+                    let i = at + (starts.trailing_zeros() / 8) as usize;
                     starts &= starts - 1;
+                    // Most words begin with two letters that begin no context word.
+                    let c0 = self.classes[b[i] as usize] as usize;
+                    let c1 = b
+                        .get(i + 1)
+                        .map_or(0, |&x| self.classes[x as usize] as usize);
+                    if self.first_two[c0 * self.nclasses + c1] {
+                        self.walk(b, i, out);
+                    }
                 }
                 at += 8;
             }
