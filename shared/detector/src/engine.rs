@@ -16,7 +16,7 @@ use crate::entity::{Entity, RuleId};
 use crate::error::{BuildError, BuildErrorKind};
 use crate::person::{self, Cue, Gazetteer};
 use crate::policy::{Mode, Policy};
-use crate::shape::{ALNUM_ID_PATTERN, NUMBER_PATTERN, NumView, digit_groups};
+use crate::shape::{ALNUM_ID_PATTERN, NumView, digit_groups, find_number};
 use crate::spec::{DEFAULT_CONTEXT_BOOST, RuleSpec, builtin_catalog};
 use crate::text::{ceil_boundary, floor_boundary, normalize_value};
 use crate::validate::{Strength, Validator};
@@ -131,7 +131,7 @@ struct Compiled {
     has_context: bool,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Target {
     Rule(usize),
     Number,
@@ -206,7 +206,6 @@ pub struct Detector {
     rules: Vec<Compiled>,
     main: Option<(meta::Regex, Vec<Target>)>,
     custom: Option<(meta::Regex, Vec<usize>)>,
-    number_only: meta::Regex,
     number_rules: Vec<usize>,
     alnum_rules: Vec<usize>,
     person_rule: Option<usize>,
@@ -389,10 +388,6 @@ impl Detector {
             main_pats.push(ALNUM_ID_PATTERN.to_owned());
             main_targets.push(Target::AlnumId);
         }
-        if !number_rules.is_empty() {
-            main_pats.push(NUMBER_PATTERN.to_owned());
-            main_targets.push(Target::Number);
-        }
         let matcher_err = |e: &dyn std::fmt::Display| {
             BuildError::new("<matcher>", BuildErrorKind::Matcher(e.to_string()))
         };
@@ -416,9 +411,6 @@ impl Detector {
                 custom_targets,
             ))
         };
-        let number_only = regex_builder()
-            .build(NUMBER_PATTERN)
-            .map_err(|e| matcher_err(&e))?;
 
         // Prefilter keywords: rule keywords, then PERSON cues.
         let mut kw_pats: Vec<String> = Vec::new();
@@ -473,7 +465,6 @@ impl Detector {
             rules,
             main,
             custom,
-            number_only,
             number_rules,
             alnum_rules,
             person_rule,
@@ -549,20 +540,8 @@ impl Detector {
             person::find_cues(text, &self.cue_index, &mut cues);
         }
         let mut ctx = CtxCache::default();
-        if (bytes_hit || kw_hit)
-            && let Some((re, targets)) = &self.main
-        {
-            self.match_pass(
-                text,
-                re,
-                targets,
-                0,
-                text.len(),
-                &mut ctx,
-                &mut out,
-                trace,
-                0,
-            );
+        if bytes_hit || kw_hit {
+            self.match_pass(text, 0, text.len(), &mut ctx, &mut out, trace, 0);
         }
         if let Some(pi) = self.person_rule {
             let mut hits = Vec::new();
@@ -621,12 +600,14 @@ impl Detector {
         out
     }
 
+    /// The one-pass match over `text[from..to]`: the built-in patterns and the alnum-id shape
+    /// (one multi-pattern regex) and the digit-run shape (a hand-written scanner), merged in the
+    /// order a single leftmost-first regex over all of them reports them, the digit-run shape
+    /// last in priority; then each match goes to its validator or classifier.
     #[allow(clippy::too_many_arguments)]
     fn match_pass(
         &self,
         text: &str,
-        re: &meta::Regex,
-        targets: &[Target],
         from: usize,
         to: usize,
         ctx: &mut CtxCache,
@@ -636,22 +617,24 @@ impl Detector {
     ) {
         // Matches first, candidates after: the lazy DFA's tables stay in cache during the
         // search instead of competing with the validators and the context lookups.
-        let input = Input::new(text).range(from..to);
-        let matches: Vec<(usize, usize, usize)> = re
-            .find_iter(input)
-            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
-            .collect();
-        for (s, e, p) in matches {
-            match targets[p] {
+        let matches = self.find_matches(text, from, to);
+        let numbers = !self.number_rules.is_empty();
+        for (s, e, target) in matches {
+            match target {
                 Target::Rule(ri) => {
                     let before = out.len();
                     let ok = self.pattern_candidate(text, ri, s, e, ctx, out, trace, depth);
-                    if !ok && out.len() == before && text[s..e].bytes().any(|b| b.is_ascii_digit())
+                    if !ok
+                        && numbers
+                        && out.len() == before
+                        && text[s..e].bytes().any(|b| b.is_ascii_digit())
                     {
                         // The pattern took the span but it is not its value: the digits in it may
                         // still be one (a 17-digit account number is no VIN).
-                        for m2 in self.number_only.find_iter(Input::new(text).range(s..e)) {
-                            self.classify_number(text, m2.start(), m2.end(), ctx, out, trace);
+                        let mut at = s;
+                        while let Some((ns, ne)) = find_number(text, at, e) {
+                            self.classify_number(text, ns, ne, ctx, out, trace);
+                            at = ne;
                         }
                     }
                 }
@@ -659,6 +642,54 @@ impl Detector {
                 Target::AlnumId => self.classify_alnum(text, s, e, ctx, out, trace),
             }
         }
+    }
+
+    /// Successive leftmost-first matches in `text[from..to]`, as one regex of the main
+    /// patterns followed by the digit-run shape would give them. From a cursor, the regex's
+    /// next match wins when it starts no later than the scanner's (it has priority at the same
+    /// start); either side's next match stays valid while it starts at or after the cursor,
+    /// and is searched again once the other side's match has moved the cursor past its start.
+    fn find_matches(&self, text: &str, from: usize, to: usize) -> Vec<(usize, usize, Target)> {
+        let mut found = Vec::new();
+        // Next match of each side from the cursor: None = to be searched, Some(None) = no more.
+        let mut next_re: Option<Option<(usize, usize, Target)>> = None;
+        let mut next_num: Option<Option<(usize, usize)>> = None;
+        if self.main.is_none() {
+            next_re = Some(None);
+        }
+        if self.number_rules.is_empty() {
+            next_num = Some(None);
+        }
+        let mut cur = from;
+        while cur < to {
+            let stale_re = match next_re {
+                None => true,
+                Some(Some((s, _, _))) => s < cur,
+                Some(None) => false,
+            };
+            if stale_re && let Some((re, targets)) = &self.main {
+                let m = re.search(&Input::new(text).range(cur..to));
+                next_re = Some(m.map(|m| (m.start(), m.end(), targets[m.pattern().as_usize()])));
+            }
+            let stale_num = match next_num {
+                None => true,
+                Some(Some((s, _))) => s < cur,
+                Some(None) => false,
+            };
+            if stale_num {
+                next_num = Some(find_number(text, cur, to));
+            }
+            let m = match (next_re.flatten(), next_num.flatten()) {
+                (Some(r), Some(n)) if n.0 < r.0 => (n.0, n.1, Target::Number),
+                (Some(r), _) => r,
+                (None, Some(n)) => (n.0, n.1, Target::Number),
+                (None, None) => break,
+            };
+            // Every pattern and the digit-run shape match at least one byte.
+            cur = m.1.max(cur + 1);
+            found.push(m);
+        }
+        found
     }
 
     /// Validates one pattern match; returns whether a candidate was produced.
@@ -708,10 +739,10 @@ impl Detector {
         }
         if r.container && depth == 0 {
             // A generic `api_key = …` around a provider token: report the provider rule.
-            if let Some((re, targets)) = &self.main {
+            {
                 let before = out.len();
                 let mut sub = Vec::new();
-                self.match_pass(text, re, targets, vs, ve, ctx, &mut sub, trace, 1);
+                self.match_pass(text, vs, ve, ctx, &mut sub, trace, 1);
                 sub.retain(|c| {
                     self.rules[c.rule].info.entity == Entity::SECRET
                         && self.rules[c.rule].score >= 0.85
@@ -1356,6 +1387,100 @@ mod tests {
 
     fn det() -> Detector {
         Detector::builtin().unwrap()
+    }
+
+    /// The merged regex + digit-run scanner pass gives the matches one leftmost-first regex of
+    /// all the patterns, the digit-run shape last, gives.
+    #[test]
+    fn merged_match_pass_agrees_with_one_regex() {
+        use proptest::prelude::*;
+        let d = det();
+        let mut pats = Vec::new();
+        let mut targets = Vec::new();
+        for (i, r) in d.rules.iter().enumerate() {
+            if let Some(p) = &r.info.spec.pattern {
+                pats.push(p.clone());
+                targets.push(Target::Rule(i));
+            }
+        }
+        pats.push(ALNUM_ID_PATTERN.to_owned());
+        targets.push(Target::AlnumId);
+        pats.push(crate::shape::NUMBER_PATTERN.to_owned());
+        targets.push(Target::Number);
+        let one = regex_builder().build_many(&pats).unwrap();
+        let check = |text: &str, from: usize, to: usize| {
+            let want: Vec<(usize, usize, Target)> = one
+                .find_iter(Input::new(text).range(from..to))
+                .map(|m| (m.start(), m.end(), targets[m.pattern().as_usize()]))
+                .collect();
+            assert_eq!(
+                d.find_matches(text, from, to),
+                want,
+                "{text:?} {from}..{to}"
+            );
+            want.len()
+        };
+        let fixture = include_str!("../../../cli/tests/fixtures/chat_small.jsonl");
+        let texts: Vec<String> = fixture
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        let mut n = 0;
+        for t in &texts {
+            n += check(t, 0, t.len());
+        }
+        n += check(&texts.join(" "), 0, texts.join(" ").len());
+        assert!(n > 50);
+        // Fragments where a digit run and a pattern meet: dates, IPs, street numbers, IBANs,
+        // phone numbers in parentheses, ids with letters.
+        let parts = [
+            "12",
+            "1987",
+            "555",
+            "4111",
+            "03/15/",
+            "-",
+            ".",
+            " ",
+            "(",
+            ")",
+            "+1 ",
+            "192.168.",
+            "Main St",
+            "GB82 WEST ",
+            "A123",
+            "MR00",
+            "@x.io",
+            "DOB ",
+            "1Z",
+            ":",
+            "１２",
+            "\u{00A0}",
+        ];
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 2000,
+            ..ProptestConfig::default()
+        });
+        runner
+            .run(
+                &(proptest::collection::vec(0..parts.len(), 0..24), 0usize..64),
+                |(picks, cut)| {
+                    let text: String = picks.iter().map(|&i| parts[i]).collect();
+                    check(&text, 0, text.len());
+                    let from = (0..=cut.min(text.len()))
+                        .rev()
+                        .find(|&i| text.is_char_boundary(i))
+                        .unwrap_or(0);
+                    check(&text, from, text.len());
+                    Ok(())
+                },
+            )
+            .unwrap();
     }
 
     #[test]

@@ -8,9 +8,11 @@ use crate::text::{digit_value, is_invisible};
 pub(crate) const MAX_DIGITS: usize = 24;
 pub(crate) const MAX_GROUPS: usize = 12;
 
-/// Regex of the digit-run shape: optional `+` / `(`, seven or more digits (ASCII or
+/// The digit-run shape as a regex: the definition [`find_number`] implements and is tested
+/// against. Optional `+` / `(`, seven or more digits (ASCII or
 /// full-width) joined by at most two separators (space, dash, dot, NBSP, thin/figure spaces, zero-width characters,
 /// Unicode dashes) or by the parentheses of an area code.
+#[cfg(test)]
 pub(crate) const NUMBER_PATTERN: &str = concat!(
     r"(?:\+[ ]?(?:\([ ]?)?|\()?",
     // ASCII digits must start a word; full-width digits are never inside an ASCII word.
@@ -23,6 +25,197 @@ pub(crate) const NUMBER_PATTERN: &str = concat!(
     // any digit rule, and not matching them keeps dense chat cheap.
     r"){6,}"
 );
+
+/// The leftmost match of [`NUMBER_PATTERN`] (leftmost-first semantics, as the regex engine
+/// reports it) that starts at or after `from` and ends by `to`; the byte before `from` is
+/// still seen by the word-boundary test. A hand-written scanner instead of a regex: digit runs
+/// are most of the matches in dense chat, and in the lazy DFA of the multi-pattern regex their
+/// Unicode separators cost half of the states and a reverse search per match. Each step of
+/// the pattern has at most one way to match at a given byte (the alternatives begin with
+/// different bytes, and a separator is never a digit), so the greedy scan below is the regex's
+/// match; a property test holds the two together.
+pub(crate) fn find_number(text: &str, from: usize, to: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let to = to.min(b.len());
+    let mut s = from;
+    while s < to {
+        s = next_start_byte(b, s, to)?;
+        if let Some(e) = number_at(b, s, to) {
+            return Some((s, e));
+        }
+        if b[s].is_ascii_digit() {
+            // No ASCII digit right after a word character starts a match: skip the word.
+            s += 1;
+            while s < to && (b[s].is_ascii_alphanumeric() || b[s] == b'_') {
+                s += 1;
+            }
+        } else {
+            s += 1;
+        }
+    }
+    None
+}
+
+/// The first byte at or after `s` (before `to`) that may start a digit run: '+', '(', an
+/// ASCII digit, or 0xEF (the lead byte of full-width digits). Eight bytes a round (SWAR).
+#[inline]
+fn next_start_byte(b: &[u8], mut s: usize, to: usize) -> Option<usize> {
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // High bit of each byte of `x` in lo..=hi (lo, hi < 0x80; bytes >= 0x80 never are).
+    let range = |x: u64, lo: u8, hi: u8| {
+        let a = x & LO7;
+        (a + ONES * (0x80 - u64::from(lo))) & !(a + ONES * (0x80 - u64::from(hi) - 1)) & !x & HI
+    };
+    while s + 8 <= to {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[s..s + 8]);
+        let v = u64::from_le_bytes(w);
+        let m = range(v, b'0', b'9')
+            | range(v, b'+', b'+')
+            | range(v, b'(', b'(')
+            | range(v ^ (ONES * 0xEF), 0, 0);
+        if m != 0 {
+            return Some(s + (m.trailing_zeros() / 8) as usize);
+        }
+        s += 8;
+    }
+    b[s..to]
+        .iter()
+        .position(|&x| x.is_ascii_digit() || matches!(x, b'+' | b'(' | 0xEF))
+        .map(|k| s + k)
+}
+
+/// End of the match of [`NUMBER_PATTERN`] that starts at `s`, if any.
+fn number_at(b: &[u8], s: usize, to: usize) -> Option<usize> {
+    let at = |i: usize| if i < to { Some(b[i]) } else { None };
+    // Prefix: `\+[ ]?(?:\([ ]?)?` or `\(`, taken greedily (a shorter choice would leave a
+    // non-digit where the first digit must be).
+    let mut i = s;
+    match b[s] {
+        b'+' => {
+            i += 1;
+            if at(i) == Some(b' ') {
+                i += 1;
+            }
+            if at(i) == Some(b'(') {
+                i += 1;
+                if at(i) == Some(b' ') {
+                    i += 1;
+                }
+            }
+        }
+        b'(' => i += 1,
+        _ => {}
+    }
+    // First digit: ASCII at a word boundary (ASCII word characters include '_'), or full-width.
+    i = match at(i) {
+        Some(x) if x.is_ascii_digit() => {
+            if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_') {
+                return None;
+            }
+            i + 1
+        }
+        _ => i + fullwidth_digit(b, i, to)?,
+    };
+    let mut units = 0;
+    while let Some(next) = unit_at(b, i, to) {
+        i = next;
+        units += 1;
+    }
+    (units >= 6).then_some(i)
+}
+
+/// Byte length of the digit (ASCII or full-width) at `i`.
+#[inline]
+fn digit_at(b: &[u8], i: usize, to: usize) -> Option<usize> {
+    if i < to && b[i].is_ascii_digit() {
+        Some(1)
+    } else {
+        fullwidth_digit(b, i, to)
+    }
+}
+
+#[inline]
+fn fullwidth_digit(b: &[u8], i: usize, to: usize) -> Option<usize> {
+    (i + 3 <= to && b[i] == 0xEF && b[i + 1] == 0xBC && (0x90..=0x99).contains(&b[i + 2]))
+        .then_some(3)
+}
+
+/// Byte length of the separator at `i`: space, '-', '.', NBSP, soft hyphen, figure/thin/narrow
+/// spaces, zero-width characters, Unicode dashes and minus, full-width hyphen, ideographic space.
+#[inline]
+fn separator_at(b: &[u8], i: usize, to: usize) -> Option<usize> {
+    let x = *b.get(i).filter(|_| i < to)?;
+    match x {
+        b' ' | b'-' | b'.' => Some(1),
+        0xC2 if i + 2 <= to && matches!(b[i + 1], 0xA0 | 0xAD) => Some(2),
+        0xE2 | 0xE3 | 0xEF if i + 3 <= to => {
+            let (y, z) = (b[i + 1], b[i + 2]);
+            let hit = match x {
+                0xE2 => match y {
+                    0x80 => matches!(z, 0x87 | 0x89 | 0xAF | 0x8B..=0x8D | 0x90..=0x95),
+                    0x81 => z == 0xA0,
+                    0x88 => z == 0x92,
+                    _ => false,
+                },
+                0xE3 => y == 0x80 && z == 0x80,
+                _ => (y == 0xBB && z == 0xBF) || (y == 0xBC && z == 0x8D),
+            };
+            hit.then_some(3)
+        }
+        _ => None,
+    }
+}
+
+/// End of one repeated unit of [`NUMBER_PATTERN`] starting at `i`: a digit; one or two
+/// separators and a digit; ')' with an optional space and a digit; an optional space, '(' and
+/// a digit.
+#[inline]
+fn unit_at(b: &[u8], i: usize, to: usize) -> Option<usize> {
+    if let Some(d) = digit_at(b, i, to) {
+        return Some(i + d);
+    }
+    if i >= to {
+        return None;
+    }
+    let space = |j: usize| -> Option<usize> {
+        if j < to && b[j] == b' ' {
+            Some(1)
+        } else if j + 2 <= to && b[j] == 0xC2 && b[j + 1] == 0xA0 {
+            Some(2)
+        } else {
+            None
+        }
+    };
+    if b[i] == b')' {
+        let j = i + 1;
+        if let Some(sp) = space(j)
+            && let Some(d) = digit_at(b, j + sp, to)
+        {
+            return Some(j + sp + d);
+        }
+        return digit_at(b, j, to).map(|d| j + d);
+    }
+    if b[i] == b'(' {
+        return digit_at(b, i + 1, to).map(|d| i + 1 + d);
+    }
+    if let Some(sp) = space(i)
+        && i + sp < to
+        && b[i + sp] == b'('
+        && let Some(d) = digit_at(b, i + sp + 1, to)
+    {
+        return Some(i + sp + 1 + d);
+    }
+    let s1 = separator_at(b, i, to)?;
+    if let Some(s2) = separator_at(b, i + s1, to)
+        && let Some(d) = digit_at(b, i + s1 + s2, to)
+    {
+        return Some(i + s1 + s2 + d);
+    }
+    digit_at(b, i + s1, to).map(|d| i + s1 + d)
+}
 
 /// Regex of the letter+digit id shape (passport A12345678, DEA AB1234563, MRN MR0012345 …).
 pub(crate) const ALNUM_ID_PATTERN: &str = r"(?-u:\b)[A-Z]{1,3}-?[0-9]{4,14}(?-u:\b)";
@@ -174,6 +367,80 @@ mod tests {
             assert_eq!(v.paren, *paren, "{s}");
         }
         assert!(NumView::new("212.555.1234").dots);
+    }
+
+    /// The scanner against the regex it implements, on texts drawn from the characters the
+    /// pattern cares about (and some it does not), over random ranges.
+    #[test]
+    fn find_number_agrees_with_the_regex() {
+        use proptest::prelude::*;
+        let re = regex_automata::meta::Regex::new(NUMBER_PATTERN).unwrap();
+        let alphabet: Vec<&str> = vec![
+            "0", "1", "5", "9", "１", "９", "+", "(", ")", " ", " ", "-", ".", "\u{00A0}",
+            "\u{00AD}", "\u{2007}", "\u{2009}", "\u{202F}", "\u{200B}", "\u{200D}", "\u{2060}",
+            "\u{FEFF}", "\u{2010}", "\u{2015}", "\u{2212}", "\u{FF0D}", "\u{3000}", "a", "Z", "_",
+            "/", ":", "\n", "é", "\u{2016}", "\u{FF1A}", "\u{FF0E}",
+        ];
+        let matched = std::cell::Cell::new(0usize);
+        let check = |text: &str, from: usize, to: usize| {
+            let mut want = Vec::new();
+            let input = regex_automata::Input::new(text).range(from..to);
+            for m in re.find_iter(input) {
+                want.push((m.start(), m.end()));
+            }
+            let mut got = Vec::new();
+            let mut at = from;
+            while let Some((s, e)) = find_number(text, at, to) {
+                got.push((s, e));
+                at = e;
+            }
+            assert_eq!(got, want, "{text:?} {from}..{to}");
+            matched.set(matched.get() + got.len());
+        };
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 3000,
+            ..ProptestConfig::default()
+        });
+        runner
+            .run(
+                &(
+                    // Half the picks are digits, so that runs of seven and more are common.
+                    proptest::collection::vec(0..2 * alphabet.len(), 0..40),
+                    0usize..40,
+                    0usize..40,
+                ),
+                |(picks, a, z)| {
+                    let text: String = picks
+                        .iter()
+                        .map(|&i| {
+                            alphabet
+                                .get(i)
+                                .copied()
+                                .unwrap_or(if i % 7 == 0 { "７" } else { "3" })
+                        })
+                        .collect();
+                    let bounds: Vec<usize> = (0..=text.len())
+                        .filter(|&i| text.is_char_boundary(i))
+                        .collect();
+                    let x = bounds[a % bounds.len()];
+                    let y = bounds[z % bounds.len()];
+                    check(&text, x.min(y), x.max(y));
+                    check(&text, 0, text.len());
+                    Ok(())
+                },
+            )
+            .unwrap();
+        for t in [
+            "call +1 (212) 555-1234 or ( 212)5551234",
+            "+ ( 1 2 3 4 5 6 7",
+            "ssn 123 45 6789, card 4111-1111-1111-1111.",
+            "x_1234567 a1234567 1234567b (1234567",
+            "１２３\u{00A0}45\u{200B}6789 ۱۲۳۴۵۶۷",
+        ] {
+            check(t, 0, t.len());
+        }
+        // The random texts must exercise matches, not only their absence.
+        assert!(matched.get() > 500, "only {} matches", matched.get());
     }
 
     #[test]
