@@ -959,7 +959,16 @@ impl Detector {
             let hi = e + WINDOW_AFTER;
             // Hits are in end order; those ending before the window are out, and the scan
             // stops at the first that starts after it.
-            let first = hits.partition_point(|h| h.1 < lo);
+            // Values mostly come in text order: walk on from the previous window's first hit
+            // when that is still before this one, else search.
+            let c = ctx.cursor.min(hits.len());
+            let first = if c == 0 || hits[c - 1].1 < lo {
+                c + hits[c..].iter().take_while(|h| h.1 < lo).count()
+            } else {
+                hits.partition_point(|h| h.1 < lo)
+            };
+            ctx.cursor = first;
+            let hits = ctx.hits();
             let mut last = first;
             let mut rules = 0u64;
             for h in &hits[first..] {
@@ -1212,6 +1221,8 @@ struct CtxCache {
     /// [`MASK_RULES`] rules, and as (hit, rule) pairs for the others.
     claims: Vec<u64>,
     claims_more: Vec<(usize, u32)>,
+    /// First hit of the last window looked at.
+    cursor: usize,
 }
 
 impl CtxCache {
