@@ -637,10 +637,59 @@ impl Detector {
                             at = ne;
                         }
                     }
+                    if !ok
+                        && depth == 0
+                        && out.len() == before
+                        && self.rules[ri].info.entity == Entity::IP_ADDRESS
+                        && text.is_char_boundary(s + 1)
+                    {
+                        // A rejected IPv6 candidate may hold an IPv4 address ("…:db8::10.0.0.1").
+                        self.patterns_within(text, s + 1, e, ctx, out, trace);
+                    }
                 }
-                Target::Number => self.classify_number(text, s, e, ctx, out, trace),
+                Target::Number => {
+                    let before = out.len();
+                    self.classify_number(text, s, e, ctx, out, trace);
+                    if out.len() == before
+                        && depth == 0
+                        && !text[s..e].bytes().all(|b| b.is_ascii_digit())
+                    {
+                        // No number rule takes the run, and it started before a pattern's value
+                        // inside it could: "(192.168.1.1)", "+ 03.15.1987". Patterns only.
+                        self.patterns_within(text, s, e, ctx, out, trace);
+                    }
+                }
                 Target::AlnumId => self.classify_alnum(text, s, e, ctx, out, trace),
             }
+        }
+    }
+
+    /// The regex's matches inside `text[s..e]` (no digit runs), validated as usual.
+    fn patterns_within(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        ctx: &mut CtxCache,
+        out: &mut Vec<Cand>,
+        trace: &mut Option<Trace>,
+    ) {
+        let Some((re, targets)) = &self.main else {
+            return;
+        };
+        let mut cur = s;
+        while cur < e {
+            let Some(m) = re.search(&Input::new(text).range(cur..e)) else {
+                break;
+            };
+            match targets[m.pattern().as_usize()] {
+                Target::Rule(ri) => {
+                    self.pattern_candidate(text, ri, m.start(), m.end(), ctx, out, trace, 1);
+                }
+                Target::AlnumId => self.classify_alnum(text, m.start(), m.end(), ctx, out, trace),
+                Target::Number => {}
+            }
+            cur = m.end().max(cur + 1);
         }
     }
 
@@ -1653,8 +1702,8 @@ mod tests {
             ),
             // Regressions: a context word after a value belongs to the next value.
             (
-                "my ssn is 078051120 and routing 011000015",
-                &[("US_SSN", "078051120"), ("ABA_ROUTING_NUMBER", "011000015")],
+                "my ssn is 536221120 and routing 011000015",
+                &[("US_SSN", "536221120"), ("ABA_ROUTING_NUMBER", "011000015")],
             ),
             (
                 "my driver license is H12234567, passport 912803456",
@@ -1689,8 +1738,8 @@ mod tests {
     #[test]
     fn context_decays_and_anti_context_suppresses() {
         let d = det();
-        let near = d.scan("ssn 219099999");
-        let anti = d.scan("order 219099999");
+        let near = d.scan("ssn 219099998");
+        let anti = d.scan("order 219099998");
         assert_eq!(near.len(), 1);
         assert!(anti.is_empty());
     }

@@ -235,6 +235,8 @@ pub(crate) struct NumView {
     pub(crate) dots: bool,
     /// More digits or groups than the view holds.
     pub(crate) overflow: bool,
+    /// The visible separators between digit groups are not all the same ("123-45 6789").
+    pub(crate) mixed_separators: bool,
 }
 
 impl NumView {
@@ -249,12 +251,26 @@ impl NumView {
             paren: false,
             dots: false,
             overflow: false,
+            mixed_separators: false,
         };
         let mut in_group = false;
         let mut saw_dot = false;
         let mut saw_other_sep = false;
+        // The separator run after the first group, and the one being read.
+        let mut first_sep: Option<[char; 2]> = None;
+        let mut cur_sep = ['\0'; 2];
+        let mut cur_len = 0usize;
         for c in s.chars() {
             if let Some(d) = digit_value(c) {
+                if cur_len > 0 && v.ngroups > 0 {
+                    match first_sep {
+                        None => first_sep = Some(cur_sep),
+                        Some(f) if f != cur_sep => v.mixed_separators = true,
+                        Some(_) => {}
+                    }
+                }
+                cur_len = 0;
+                cur_sep = ['\0'; 2];
                 if v.len == MAX_DIGITS {
                     v.overflow = true;
                     return v;
@@ -278,6 +294,10 @@ impl NumView {
                     _ if is_invisible(c) => continue, // zero-width: not a group break
                     _ => saw_other_sep = true,
                 }
+                if let Some(slot) = cur_sep.get_mut(cur_len) {
+                    *slot = c;
+                }
+                cur_len += 1;
                 if c != '+' {
                     in_group = false;
                 }
@@ -367,6 +387,11 @@ mod tests {
             assert_eq!(v.paren, *paren, "{s}");
         }
         assert!(NumView::new("212.555.1234").dots);
+        assert!(!NumView::new("212.555.1234").mixed_separators);
+        assert!(NumView::new("123-45 6789").mixed_separators);
+        assert!(NumView::new("693-09.4444").mixed_separators);
+        assert!(!NumView::new("123 - 45 - 6789").mixed_separators);
+        assert!(NumView::new("123 - 45 6789").mixed_separators);
     }
 
     /// The scanner against the regex it implements, on texts drawn from the characters the

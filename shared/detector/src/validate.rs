@@ -204,7 +204,7 @@ impl Validator {
             Validator::None => Verdict::strong(),
             Validator::LuhnCard => card(v),
             Validator::Ssn => {
-                if v.plus || v.paren || d.len() != 9 || !ssn_parts_ok(d) {
+                if v.plus || v.paren || v.mixed_separators || d.len() != 9 || !ssn_parts_ok(d) {
                     return None;
                 }
                 if v.groups_are(&[3, 2, 4]) {
@@ -216,7 +216,10 @@ impl Validator {
                 }
             }
             Validator::Itin => {
-                if v.plus || v.paren || d.len() != 9 || d[0] != 9 {
+                if v.plus || v.paren || v.mixed_separators || d.len() != 9 || d[0] != 9 {
+                    return None;
+                }
+                if d.iter().all(|&x| x == d[0]) {
                     return None;
                 }
                 let g = d[3] * 10 + d[4];
@@ -456,17 +459,34 @@ fn card(v: &NumView) -> Option<Verdict> {
         }
         _ => false,
     };
-    if !issuer_ok || !luhn_ok(d) {
+    // UATP (airline cards): 15 digits from 1. Luhn passes one number in ten, and fifteen-digit
+    // ids that start with 1 are common, so the form is weak: it needs card context.
+    let uatp = d[0] == 1 && n == 15;
+    if !(issuer_ok || uatp) || !luhn_ok(d) {
         return None;
     }
-    Verdict::strong()
+    if issuer_ok {
+        Verdict::strong()
+    } else {
+        Verdict::weak()
+    }
 }
+
+/// Numbers publicised so widely that they are nobody's SSN: the Woolworth wallet-card number
+/// (078-05-1120, voided by the SSA).
+const SAMPLE_SSNS: [[u8; 9]; 1] = [[0, 7, 8, 0, 5, 1, 1, 2, 0]];
 
 fn ssn_parts_ok(d: &[u8]) -> bool {
     let area = prefix_num(d, 3);
     let group = d[3] as u32 * 10 + d[4] as u32;
     let serial = prefix_num(&d[5..], 4);
-    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+    area != 0
+        && area != 666
+        && area < 900
+        && group != 0
+        && serial != 0
+        && !d.iter().all(|&x| x == d[0])
+        && !SAMPLE_SSNS.iter().any(|s| s[..] == d[..])
 }
 
 fn nanp(v: &NumView) -> Option<Verdict> {
@@ -570,20 +590,33 @@ fn ipv4(text: &str, start: usize, end: usize) -> Option<Verdict> {
 
 fn ipv6(text: &str, start: usize, end: usize) -> Option<Verdict> {
     let s = &text[start..end];
-    s.parse::<Ipv6Addr>().ok()?;
-    let groups = s.split(':').filter(|g| !g.is_empty()).count();
-    if groups < 2 {
+    let addr = s.parse::<Ipv6Addr>().ok()?;
+    if text[end..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == ':') {
+        return None;
+    }
+    // Glued to a longer token on the left ("foo2001:db8::…"): not an address by itself.
+    if text[..start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == ':' || c == '.') {
+        return None;
+    }
+    // An embedded dotted IPv4 stands for two groups.
+    let dotted = s.contains('.');
+    let groups = s.split(':').filter(|g| !g.is_empty()).count() + usize::from(dotted);
+    let seg = addr.segments();
+    // Loopback, link-local (fe80::/10), multicast (ff00::/8), documentation (2001:db8::/32):
+    // short forms that identify themselves.
+    let well_known = addr.is_loopback()
+        || seg[0] & 0xffc0 == 0xfe80
+        || seg[0] & 0xff00 == 0xff00
+        || (seg[0] == 0x2001 && seg[1] == 0x0db8);
+    if groups < 2 && !addr.is_loopback() {
         return None;
     }
     // Clock times and ratios that parse (rare) need at least one hex letter or 5+ groups.
     let has_hex_letter = s.bytes().any(|b| b.is_ascii_alphabetic());
-    if !has_hex_letter && groups < 5 {
+    if !has_hex_letter && !dotted && groups < 5 && !addr.is_loopback() {
         return None;
     }
-    if text[end..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == ':') {
-        return None;
-    }
-    Verdict::of(groups >= 5 || (s.contains("::") && groups >= 3))
+    Verdict::of(groups >= 5 || dotted || well_known || (s.contains("::") && groups >= 3))
 }
 
 /// ISO 13616 lengths per country.
@@ -963,10 +996,18 @@ mod tests {
             (Validator::LuhnCard, "36227206271667", Some(Strong)),
             (Validator::LuhnCard, "6221260000000000", Some(Strong)),
             (Validator::LuhnCard, "1234567812345670", None),
+            (Validator::LuhnCard, "122000000000003", Some(Weak)),
+            (Validator::LuhnCard, "122000000000004", None),
             (Validator::LuhnCard, "41 11 11 11 11 11 11 11", None),
-            (Validator::Ssn, "078-05-1120", Some(Strong)),
-            (Validator::Ssn, "078 05 1120", Some(Strong)),
-            (Validator::Ssn, "078051120", Some(Weak)),
+            (Validator::Ssn, "536-22-1120", Some(Strong)),
+            (Validator::Ssn, "536 22 1120", Some(Strong)),
+            (Validator::Ssn, "536221120", Some(Weak)),
+            (Validator::Ssn, "078-05-1120", None),
+            (Validator::Ssn, "555-55-5555", None),
+            (Validator::Ssn, "536-22 1120", None),
+            (Validator::Ssn, "536.22-1120", None),
+            (Validator::Itin, "999-99-9999", None),
+            (Validator::Itin, "912-78 1234", None),
             (Validator::Ssn, "900-70-1234", None),
             (Validator::Ssn, "666-12-3456", None),
             (Validator::Ssn, "123-00-4567", None),
