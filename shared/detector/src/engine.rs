@@ -19,7 +19,7 @@ use crate::policy::{Mode, Policy};
 use crate::shape::{ALNUM_ID_PATTERN, NumView, digit_groups, find_number};
 use crate::spec::{DEFAULT_CONTEXT_BOOST, RuleSpec, builtin_catalog};
 use crate::text::{ceil_boundary, floor_boundary, normalize_value};
-use crate::validate::{Strength, Validator};
+use crate::validate::{Strength, Validator, Verdict};
 
 /// Default policy threshold: scores at or above it are reported.
 pub const DEFAULT_THRESHOLD: f32 = 0.5;
@@ -129,6 +129,13 @@ struct Compiled {
     container: bool,
     /// The rule has context or anti-context words (else the context stage is skipped).
     has_context: bool,
+}
+
+/// A shared shape whose matches are classified by several rules.
+#[derive(Clone, Copy)]
+enum Shape {
+    Number,
+    AlnumId,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -835,33 +842,15 @@ impl Detector {
         out: &mut Vec<Cand>,
         trace: &mut Option<Trace>,
     ) {
-        let mut best: Option<Cand> = None;
-        let mut win = None;
-        for &ri in &self.alnum_rules {
-            let r = &self.rules[ri];
-            let Some(v) = r.validator.check_text(text, s, e) else {
-                continue;
-            };
-            let base = if v.strength == Strength::Strong {
-                r.score
-            } else {
-                r.weak
-            };
-            let c = self.score_in(text, ri, s, e, base, ctx, &mut win);
-            if let Some(t) = trace.as_mut() {
-                t.push(self.explanation(
-                    &c,
-                    vec![
-                        stage(Stage::Match, true, "shape alnum-id"),
-                        stage(Stage::Validate, true, &r.info.validator),
-                        ctx_stage(&c, &self.context),
-                    ],
-                ));
-            }
-            if better(&c, best.as_ref()) {
-                best = Some(c);
-            }
-        }
+        let best = self.best_of(
+            &self.alnum_rules,
+            Shape::AlnumId,
+            |r| r.validator.check_text(text, s, e),
+            text,
+            (s, e),
+            ctx,
+            trace,
+        );
         if let Some(b) = best {
             ctx.claim(&b);
             out.push(b);
@@ -926,11 +915,35 @@ impl Detector {
         if view.len < 7 {
             return None;
         }
+        self.best_of(
+            &self.number_rules,
+            Shape::Number,
+            |r| r.validator.check_number(&view),
+            text,
+            (s, e),
+            ctx,
+            trace,
+        )
+    }
+
+    /// The shape stage: every rule of the shape validates the span, is scored, and the best
+    /// score wins (ties to the nearest context word, then catalog order).
+    #[allow(clippy::too_many_arguments)]
+    fn best_of(
+        &self,
+        rules: &[usize],
+        shape: Shape,
+        check: impl Fn(&Compiled) -> Option<Verdict>,
+        text: &str,
+        (s, e): (usize, usize),
+        ctx: &mut CtxCache,
+        trace: &mut Option<Trace>,
+    ) -> Option<Cand> {
         let mut best: Option<Cand> = None;
         let mut win = None;
-        for &ri in &self.number_rules {
+        for &ri in rules {
             let r = &self.rules[ri];
-            let Some(v) = r.validator.check_number(&view) else {
+            let Some(v) = check(r) else {
                 continue;
             };
             let base = if v.strength == Strength::Strong {
@@ -940,15 +953,18 @@ impl Detector {
             };
             let c = self.score_in(text, ri, s, e, base, ctx, &mut win);
             if let Some(t) = trace.as_mut() {
+                let (label, validated) = match shape {
+                    Shape::AlnumId => ("shape alnum-id", r.info.validator.clone()),
+                    Shape::Number => (
+                        "shape number",
+                        format!("{} ({:?})", r.info.validator, v.strength).to_lowercase(),
+                    ),
+                };
                 t.push(self.explanation(
                     &c,
                     vec![
-                        stage(Stage::Match, true, "shape number"),
-                        stage(
-                            Stage::Validate,
-                            true,
-                            &format!("{} ({:?})", r.info.validator, v.strength).to_lowercase(),
-                        ),
+                        stage(Stage::Match, true, label),
+                        stage(Stage::Validate, true, &validated),
                         ctx_stage(&c, &self.context),
                     ],
                 ));
@@ -1449,6 +1465,19 @@ mod tests {
         Detector::builtin().unwrap()
     }
 
+    /// The texts of the CLI's 50-message chat fixture.
+    fn fixture_texts() -> Vec<String> {
+        include_str!("../../../cli/tests/fixtures/chat_small.jsonl")
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
     /// The merged regex + digit-run scanner pass gives the matches one leftmost-first regex of
     /// all the patterns, the digit-run shape last, gives.
     #[test]
@@ -1480,16 +1509,7 @@ mod tests {
             );
             want.len()
         };
-        let fixture = include_str!("../../../cli/tests/fixtures/chat_small.jsonl");
-        let texts: Vec<String> = fixture
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect();
+        let texts = fixture_texts();
         let mut n = 0;
         for t in &texts {
             n += check(t, 0, t.len());
@@ -1546,16 +1566,7 @@ mod tests {
     #[test]
     fn context_hits_of_the_catalog_words_agree_with_aho_corasick() {
         let d = det();
-        let fixture = include_str!("../../../cli/tests/fixtures/chat_small.jsonl");
-        let mut texts: Vec<String> = fixture
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect();
+        let mut texts = fixture_texts();
         let all = texts.join("\n");
         texts.push(all.to_uppercase());
         texts.push(all);
@@ -1767,3 +1778,4 @@ mod tests {
         assert_ss::<Detector>();
     }
 }
+
