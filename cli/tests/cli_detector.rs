@@ -93,7 +93,7 @@ fn scan_jsonl_streams_findings_in_input_order() {
 #[test]
 fn scan_jsonl_reports_bad_lines_and_goes_on() {
     let input = concat!(
-        "{\"id\": \"a\", \"text\": \"ssn 078-05-1120\"}\n",
+        "{\"id\": \"a\", \"text\": \"ssn 536-22-1120\"}\n",
         "{\"id\": \"b\", \"text\": \"ssn 219-09-9999\n",
         "{\"id\": \"c\", \"text\": 219099999}\n",
         "\n",

@@ -12,8 +12,8 @@ use dlp_vault::{
     EncryptionContext, KeyError, KeyProvider, PutOutcome, VaultError, VaultStore, open, seal,
 };
 
-/// Synthetic values only: a test card number, the SSA's specimen SSN, a reserved-domain email.
-const PLANTED: [&str; 3] = ["4111111111111111", "078-05-1120", "jane.roe@example.com"];
+/// Synthetic values only: a test card number, a made-up SSN, a reserved-domain email.
+const PLANTED: [&str; 3] = ["4111111111111111", "536-22-1120", "jane.roe@example.com"];
 
 /// Every encoding of `v` to look for: plain, hex (both cases), and base64 in every alphabet,
 /// at every 3-byte alignment (a value inside a larger base64 string encodes differently

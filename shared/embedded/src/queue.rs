@@ -670,7 +670,7 @@ mod tests {
         use base64::Engine as _;
         let planted = [
             "4111111111111111",
-            "078-05-1120",
+            "536-22-1120",
             "jane.planted@example.com",
         ];
         let dir = tempfile::tempdir().unwrap();

@@ -51,7 +51,7 @@ fn user_conversation(id: u64) -> Value {
             "attachments": [], "redacted": false},
         "conversation_parts": {"type": "conversation_part.list", "conversation_parts": [
             {"type": "conversation_part", "id": format!("{id}01"), "part_type": "comment",
-             "body": "<p>SSN 078-05-1120</p>", "author": {"type": "user", "id": "u1"},
+             "body": "<p>SSN 536-22-1120</p>", "author": {"type": "user", "id": "u1"},
              "attachments": [], "redacted": false, "created_at": 1_734_000_100}
         ], "total_count": 1}
     })

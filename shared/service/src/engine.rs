@@ -98,7 +98,7 @@ mod tests {
         )
         .unwrap();
         let engine = DetectorEngine::new(policy).unwrap();
-        let text = "card 4111 1111 1111 1111, ssn 078-05-1120, mail jane.doe@example.com";
+        let text = "card 4111 1111 1111 1111, ssn 536-22-1120, mail jane.doe@example.com";
         let a = engine.analyze(text);
         let kinds: Vec<(&str, Mode)> = a
             .findings
@@ -114,7 +114,7 @@ mod tests {
             "{}",
             a.masked_text
         );
-        assert!(!a.masked_text.contains("078-05-1120"), "{}", a.masked_text);
+        assert!(!a.masked_text.contains("536-22-1120"), "{}", a.masked_text);
         assert!(
             a.masked_text.contains("1111"),
             "last 4 kept: {}",

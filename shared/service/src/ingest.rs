@@ -419,7 +419,7 @@ mod tests {
                            "author": {"type": "user", "id": "u1"}},
                 "conversation_parts": {"type": "conversation_part.list", "total_count": 1,
                     "conversation_parts": [{"type": "conversation_part", "id": "p1",
-                        "part_type": "comment", "body": "<p>ssn 078-05-1120</p>",
+                        "part_type": "comment", "body": "<p>ssn 536-22-1120</p>",
                         "author": {"type": "user", "id": "u1"}}]}}}
         }))
         .unwrap()
@@ -536,7 +536,7 @@ mod tests {
         let r = rig();
         for _ in 0..50 {
             r.ingest
-                .handle_post(Some("sha1=deadbeef"), b"{\"x\":\"078-05-1120\"}", None)
+                .handle_post(Some("sha1=deadbeef"), b"{\"x\":\"536-22-1120\"}", None)
                 .await;
         }
         r.ingest.handle_post(None, b"{}", None).await;

@@ -236,7 +236,7 @@ mod tests {
     fn full_delivery_carries_parts_and_roundtrips() {
         let n = notification(conv(
             json!([{"type": "conversation_part", "id": "p1", "part_type": "comment",
-                     "body": "<p>ssn 078-05-1120</p>", "author": {"type": "user", "id": "u1"}}]),
+                     "body": "<p>ssn 536-22-1120</p>", "author": {"type": "user", "id": "u1"}}]),
             1,
         ));
         let Planned::Job(job) =

@@ -138,7 +138,7 @@ mod tests {
         // Over 64 bytes → 413, constant body.
         let (s, b) = call("POST", Some(&sig), ping.clone()).await;
         assert_eq!((s, b.as_str()), (413, body::TOO_LARGE));
-        let planted = b"{\"ssn\":\"078-05-1120\"}".to_vec();
+        let planted = b"{\"ssn\":\"536-22-1120\"}".to_vec();
         let (s, b) = call("POST", Some("sha1=abcdef"), planted).await;
         assert_eq!((s, b.as_str()), (401, body::UNAUTHORIZED));
         let (s, _) = call("GET", None, vec![]).await;

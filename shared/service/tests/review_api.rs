@@ -27,7 +27,7 @@ use tower::ServiceExt as _;
 
 const T: UnixMillis = 1_800_000_000_000;
 const SECRET: [u8; 32] = [42u8; 32];
-const PLANTED: [&str; 2] = ["4111111111111111", "078-05-1120"];
+const PLANTED: [&str; 2] = ["4111111111111111", "536-22-1120"];
 
 struct Fixture {
     app: Router,

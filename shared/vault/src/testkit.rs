@@ -1001,7 +1001,7 @@ pub async fn key_provider_suite(keys: &dyn KeyProvider) {
     );
 
     // Seal and open through the crypto layer.
-    let content = sample_content(&["4111111111111111", "078-05-1120"]);
+    let content = sample_content(&["4111111111111111", "536-22-1120"]);
     let blob = seal(keys, &ctx, &content).await.unwrap();
     assert_eq!(
         open(keys, &ctx, &blob).await.unwrap(),
