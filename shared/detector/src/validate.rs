@@ -306,11 +306,18 @@ impl Validator {
             Validator::Ipv6 => ipv6(text, start, end),
             Validator::Iban => iban(text, start, end),
             Validator::Mbi => {
-                let c: Vec<u8> = s.bytes().filter(|b| *b != b'-').collect();
-                (c.len() == 11 && mbi_ok(&c)).then_some(Verdict {
-                    strength: Strength::Strong,
-                    span: None,
-                })
+                let c: Vec<u8> = s
+                    .bytes()
+                    .filter(|b| *b != b'-')
+                    .map(|b| b.to_ascii_uppercase())
+                    .collect();
+                if c.len() != 11 || !mbi_ok(&c) {
+                    return None;
+                }
+                // Typed in lower case, only the dashed CMS layout (1eg4-te5-mk73) identifies
+                // itself; eleven bare lower-case characters need context.
+                let lower = s.bytes().any(|b| b.is_ascii_lowercase());
+                Verdict::of(!lower || s.len() == 13)
             }
             Validator::Date => {
                 let (y, m, d) = parse_date(s)?;
@@ -330,7 +337,15 @@ impl Validator {
                 Verdict::strong()
             }
             Validator::StreetAddress => crate::address::check(text, start, end),
-            Validator::Vin => vin(s),
+            Validator::Vin => {
+                // A VIN typed in lower case is checked the same way, but needs context.
+                let v = vin(&s.to_ascii_uppercase())?;
+                if s.bytes().any(|b| b.is_ascii_lowercase()) {
+                    Verdict::weak()
+                } else {
+                    Some(v)
+                }
+            }
             Validator::Icd10 => Verdict::strong(),
             Validator::Jwt => jwt(s),
             Validator::Dea => {
