@@ -647,7 +647,7 @@ impl Detector {
                     if !ok
                         && depth == 0
                         && out.len() == before
-                        && self.rules[ri].info.entity == Entity::IP_ADDRESS
+                        && self.rules[ri].validator == Validator::Ipv6
                         && text.is_char_boundary(s + 1)
                     {
                         // A rejected IPv6 candidate may hold an IPv4 address ("…:db8::10.0.0.1").
@@ -1685,6 +1685,18 @@ mod tests {
             (
                 "call me at (415) 555-2671",
                 &[("PHONE_NUMBER", "(415) 555-2671")],
+            ),
+            // A digit run that starts at '(' no number rule takes is re-read for patterns.
+            (
+                "server (192.168.1.1) down",
+                &[("IP_ADDRESS", "192.168.1.1")],
+            ),
+            ("DOB (03.15.1987)", &[("DATE_OF_BIRTH", "03.15.1987")]),
+            // An IPv6 glued to a word is none; the IPv4 inside it still counts.
+            ("foo2001:db8::10.0.0.1", &[("IP_ADDRESS", "10.0.0.1")]),
+            (
+                "mapped ::ffff:192.0.2.1 here",
+                &[("IP_ADDRESS", "::ffff:192.0.2.1")],
             ),
             ("order #12345 total $4155552671", &[]),
             (
