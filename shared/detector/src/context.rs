@@ -5,6 +5,8 @@
 //! each occurrence of that first byte). Dense chat has a word start every six bytes or so and
 //! most walks end after one or two steps.
 
+use crate::text::byte_range_mask;
+
 /// One hit: byte span and word index.
 pub(crate) type Hit = (usize, usize, u32);
 
@@ -29,20 +31,10 @@ pub(crate) struct ContextMatcher {
     first_two: Vec<bool>,
 }
 
-/// The high bit of every byte of `v` that is an ASCII letter or digit (SWAR: the high bits
-/// are cleared before adding, so no carry crosses a byte).
+/// The high bit of every byte of `v` that is an ASCII letter or digit.
 #[inline(always)]
 fn word_mask(v: u64) -> u64 {
-    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let a = v & LO7;
-    let range = |lo: u8, hi: u8| {
-        let at_least = a + ONES * (0x80 - u64::from(lo));
-        let past = a + ONES * (0x80 - u64::from(hi) - 1);
-        at_least & !past
-    };
-    (range(b'0', b'9') | range(b'A', b'Z') | range(b'a', b'z')) & !v & HI
+    byte_range_mask(v, b'0', b'9') | byte_range_mask(v, b'A', b'Z') | byte_range_mask(v, b'a', b'z')
 }
 
 const WORD: u8 = 1;

@@ -622,8 +622,7 @@ impl Detector {
         trace: &mut Option<Trace>,
         depth: u8,
     ) {
-        // Matches first, candidates after: the lazy DFA's tables stay in cache during the
-        // search instead of competing with the validators and the context lookups.
+        // Matches first (the merge keeps its own cursors), candidates after.
         let matches = self.find_matches(text, from, to);
         let numbers = !self.number_rules.is_empty();
         for (s, e, target) in matches {
@@ -795,18 +794,14 @@ impl Detector {
         }
         if r.container && depth == 0 {
             // A generic `api_key = …` around a provider token: report the provider rule.
-            {
-                let before = out.len();
-                let mut sub = Vec::new();
-                self.match_pass(text, vs, ve, ctx, &mut sub, trace, 1);
-                sub.retain(|c| {
-                    self.rules[c.rule].info.entity == Entity::SECRET
-                        && self.rules[c.rule].score >= 0.85
-                });
-                if !sub.is_empty() {
-                    out.extend(sub);
-                    return out.len() > before;
-                }
+            let mut sub = Vec::new();
+            self.match_pass(text, vs, ve, ctx, &mut sub, trace, 1);
+            sub.retain(|c| {
+                self.rules[c.rule].info.entity == Entity::SECRET && self.rules[c.rule].score >= 0.85
+            });
+            if !sub.is_empty() {
+                out.extend(sub);
+                return true;
             }
         }
         let base = match v.strength {
@@ -1022,10 +1017,10 @@ impl Detector {
             let hits = ctx.hits();
             let lo = s.saturating_sub(WINDOW_BEFORE);
             let hi = e + WINDOW_AFTER;
-            // Hits are in end order; those ending before the window are out, and the scan
-            // stops at the first that starts after it.
-            // Values mostly come in text order: walk on from the previous window's first hit
-            // when that is still before this one, else search.
+            // Hits are in end order. The first one ending inside the window: values mostly
+            // come in text order, so walk on from the previous window's first hit when that
+            // is still before this one, else search. The window ends at the first hit that
+            // starts after it.
             let c = ctx.cursor.min(hits.len());
             let first = if c == 0 || hits[c - 1].1 < lo {
                 c + hits[c..].iter().take_while(|h| h.1 < lo).count()
@@ -1756,6 +1751,43 @@ mod tests {
                 .collect();
             assert_eq!(got, want, "{text}");
         }
+    }
+
+    /// Rules past the first 64 keep their context links and claims outside the bitmasks:
+    /// the same context stage must hold for them.
+    #[test]
+    fn context_works_for_rules_past_the_bitmask() {
+        let mut toml = String::new();
+        for i in 0..20 {
+            toml.push_str(&format!(
+                "[[rules]]\nid = \"acme-code-{i}\"\nentity = \"ACME_CODE\"\n\
+                 pattern = '\\bZQ{i}X-[0-9]{{4}}\\b'\nscore = 0.3\ncontext_boost = 0.5\n\
+                 context = [\"acme code\"]\nanti_context = [\"sample\"]\n"
+            ));
+        }
+        let policy = Policy::from_toml_str(&toml).unwrap();
+        let d = Detector::from_policy(&policy).unwrap();
+        let last = d
+            .rules
+            .iter()
+            .position(|r| r.info.id.as_str() == "acme-code-19");
+        assert!(last.is_some_and(|i| i >= MASK_RULES), "{last:?}");
+        let found = |t: &str| -> Vec<String> {
+            d.scan(t)
+                .iter()
+                .filter(|f| f.entity.as_str() == "ACME_CODE")
+                .map(|f| t[f.start..f.end].to_owned())
+                .collect()
+        };
+        // Context lifts the value over the threshold; without it, or after an anti-context
+        // word, it stays below.
+        assert_eq!(found("acme code ZQ19X-1234"), ["ZQ19X-1234"]);
+        assert!(found("ZQ19X-1234").is_empty());
+        assert!(found("sample ZQ19X-1234").is_empty());
+        // A context word before a value is used once: the second value does not take it.
+        assert_eq!(found("acme code ZQ19X-1234 ZQ19X-5678"), ["ZQ19X-1234"]);
+        // The same holds below the bitmask boundary.
+        assert_eq!(found("acme code ZQ0X-1234 ZQ0X-5678"), ["ZQ0X-1234"]);
     }
 
     #[test]

@@ -226,17 +226,10 @@ pub(crate) fn find_cues(text: &str, by_last: &[Vec<u16>; 256], out: &mut Vec<(us
     }
 }
 
-/// The high bit of every byte of `v` that is an ASCII capital letter (SWAR: no carry crosses
-/// a byte because the high bits are cleared before adding).
+/// The high bit of every byte of `v` that is an ASCII capital letter.
 #[inline(always)]
 fn ascii_upper_mask(v: u64) -> u64 {
-    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let a = v & LO7;
-    let at_least_a = a + ONES * (0x80 - u64::from(b'A'));
-    let past_z = a + ONES * (0x80 - u64::from(b'Z') - 1);
-    at_least_a & !past_z & !v & HI
+    crate::text::byte_range_mask(v, b'A', b'Z')
 }
 
 fn on_capital(text: &str, i: usize, by_last: &[Vec<u16>; 256], out: &mut Vec<(usize, usize, Cue)>) {

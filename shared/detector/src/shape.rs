@@ -2,7 +2,7 @@
 //! account rules all read (matched once, classified afterwards), and the letter+digit id
 //! shape. This module turns a matched span into a normalised view; it never scores.
 
-use crate::text::{digit_value, is_invisible};
+use crate::text::{byte_range_mask, digit_value, is_invisible};
 
 /// Most digits a digit-run view keeps; longer runs are only classified through sub-windows.
 pub(crate) const MAX_DIGITS: usize = 24;
@@ -60,14 +60,8 @@ pub(crate) fn find_number(text: &str, from: usize, to: usize) -> Option<(usize, 
 /// ASCII digit, or 0xEF (the lead byte of full-width digits). Eight bytes a round (SWAR).
 #[inline]
 fn next_start_byte(b: &[u8], mut s: usize, to: usize) -> Option<usize> {
-    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HI: u64 = 0x8080_8080_8080_8080;
     const ONES: u64 = 0x0101_0101_0101_0101;
-    // High bit of each byte of `x` in lo..=hi (lo, hi < 0x80; bytes >= 0x80 never are).
-    let range = |x: u64, lo: u8, hi: u8| {
-        let a = x & LO7;
-        (a + ONES * (0x80 - u64::from(lo))) & !(a + ONES * (0x80 - u64::from(hi) - 1)) & !x & HI
-    };
+    let range = byte_range_mask;
     while s + 8 <= to {
         let mut w = [0u8; 8];
         w.copy_from_slice(&b[s..s + 8]);

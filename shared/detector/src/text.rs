@@ -1,6 +1,21 @@
 //! Small text helpers shared by the stages: digit folding, separator classes, char-boundary
 //! arithmetic. Nothing here allocates per call on the hot path.
 
+/// SWAR over eight bytes: the high bit of every byte of `v` that lies in `lo..=hi` (both
+/// ASCII). The high bits are cleared before adding, so no carry crosses a byte, and bytes of
+/// 0x80 and above are never in range.
+#[inline(always)]
+pub(crate) fn byte_range_mask(v: u64, lo: u8, hi: u8) -> u64 {
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    debug_assert!(lo <= hi && hi < 0x80);
+    let a = v & LO7;
+    let at_least = a + ONES * (0x80 - u64::from(lo));
+    let past = a + ONES * (0x80 - u64::from(hi) - 1);
+    at_least & !past & !v & HI
+}
+
 /// ASCII value of a decimal digit written in ASCII or full-width form (U+FF10..U+FF19).
 #[inline]
 pub(crate) fn digit_value(c: char) -> Option<u8> {
