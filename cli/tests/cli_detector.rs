@@ -97,7 +97,7 @@ fn scan_jsonl_reports_bad_lines_and_goes_on() {
         "{\"id\": \"b\", \"text\": \"ssn 219-09-9999\n",
         "{\"id\": \"c\", \"text\": 219099999}\n",
         "\n",
-        "{\"id\": 7, \"text\": \"\u{1F600} ssn 123-45-6789\"}\n",
+        "{\"id\": 7, \"text\": \"\u{1F600} ssn 472-38-9016\"}\n",
     );
     let out = dlp(&["scan", "--jsonl", "-"], Some(input));
     assert_eq!(
@@ -125,26 +125,26 @@ fn scan_jsonl_reports_bad_lines_and_goes_on() {
 
 #[test]
 fn scan_table_masks_and_redact_removes_values() {
-    let text = "my ssn is 123-45-6789 and card 4111 1111 1111 1111\nmail jane.doe@example.org";
+    let text = "my ssn is 472-38-9016 and card 4111 1111 1111 1111\nmail jane.doe@example.org";
     let out = dlp(&["scan", "-"], Some(text));
     assert!(out.status.success());
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(
-        table.contains("US_SSN") && table.contains("•••-••-6789") && table.contains("1:11"),
+        table.contains("US_SSN") && table.contains("•••-••-9016") && table.contains("1:11"),
         "{table}"
     );
     assert!(
         table.contains("EMAIL_ADDRESS") && table.contains("2:6"),
         "{table}"
     );
-    for v in ["123-45-6789", "4111 1111 1111 1111", "jane.doe@example.org"] {
+    for v in ["472-38-9016", "4111 1111 1111 1111", "jane.doe@example.org"] {
         assert!(!table.contains(v), "{table}");
     }
     let out = dlp(&["scan", "--redact", "-"], Some(text));
     let red = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         red,
-        "my ssn is •••-••-6789 and card •••• •••• •••• 1111\nmail [EMAIL_ADDRESS]"
+        "my ssn is •••-••-9016 and card •••• •••• •••• 1111\nmail [EMAIL_ADDRESS]"
     );
     let out = dlp(&["scan", "--format", "json", "--explain", "-"], Some(text));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -187,7 +187,7 @@ fn eval_converts_byte_offsets_to_characters() {
     let p = dir.path().join("gold.jsonl");
     std::fs::write(
         &p,
-        "{\"id\": \"u\", \"kind\": \"pii\", \"text\": \"\u{1F600}\u{1F600}\u{1F600}\u{1F600} ok ssn 123-45-6789\", \"spans\": [{\"start\": 12, \"end\": 23, \"label\": \"US_SSN\"}]}\n",
+        "{\"id\": \"u\", \"kind\": \"pii\", \"text\": \"\u{1F600}\u{1F600}\u{1F600}\u{1F600} ok ssn 472-38-9016\", \"spans\": [{\"start\": 12, \"end\": 23, \"label\": \"US_SSN\"}]}\n",
     )
     .unwrap();
     let out = dlp(&["eval", p.to_str().unwrap(), "--format", "json"], None);

@@ -9,10 +9,10 @@
 //! ```
 //! use dlp_detector::{Detector, MaskingPolicy, mask};
 //! let det = Detector::builtin().unwrap();
-//! let text = "my ssn is 123-45-6789";
+//! let text = "my ssn is 472-38-9016";
 //! let findings = det.scan(text);
 //! assert_eq!(findings[0].entity.as_str(), "US_SSN");
-//! assert_eq!(mask(text, &findings, &MaskingPolicy::default()), "my ssn is •••-••-6789");
+//! assert_eq!(mask(text, &findings, &MaskingPolicy::default()), "my ssn is •••-••-9016");
 //! ```
 
 mod address;

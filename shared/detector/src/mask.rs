@@ -185,7 +185,7 @@ mod tests {
                 MaskOp::KeepLast4,
                 "•••• •••• •••• 1111",
             ),
-            ("123-45-6789", MaskOp::KeepLast4, "•••-••-6789"),
+            ("472-38-9016", MaskOp::KeepLast4, "•••-••-9016"),
             (
                 "GB82 WEST 1234 5698 7654 32",
                 MaskOp::KeepLast4,
@@ -194,9 +194,9 @@ mod tests {
             ("1234567", MaskOp::KeepLast4, "•••••••"),
             ("１２３-４５-６７８９", MaskOp::KeepLast4, "•••-••-6789"),
             ("123\u{200B}45", MaskOp::KeepLast4, "•••••"),
-            ("123-45-6789", MaskOp::EntityLabel, "[US_SSN]"),
+            ("472-38-9016", MaskOp::EntityLabel, "[US_SSN]"),
             (
-                "123-45-6789",
+                "472-38-9016",
                 MaskOp::Placeholder("[REDACTED]".into()),
                 "[REDACTED]",
             ),
@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn merges_overlaps() {
-        let text = "ssn 123-45-6789 end";
+        let text = "ssn 472-38-9016 end";
         let fs = [
             f(Entity::US_SSN, 4, 15, 0.9),
             f(Entity::PHONE_NUMBER, 8, 15, 0.5),
@@ -220,7 +220,7 @@ mod tests {
         let one = [f(Entity::US_SSN, 4, 15, 0.9)];
         assert_eq!(
             mask(text, &one, &MaskingPolicy::default()),
-            "ssn •••-••-6789 end"
+            "ssn •••-••-9016 end"
         );
         assert_eq!(
             mask(text, &one, &MaskingPolicy::labels()),

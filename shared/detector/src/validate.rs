@@ -69,6 +69,7 @@ pub(crate) enum Validator {
     Iban,
     Mbi,
     Date,
+    CompactDate,
     StreetAddress,
     Vin,
     Icd10,
@@ -99,6 +100,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "iban",
     "mbi",
     "date",
+    "date-compact",
     "street-address",
     "vin",
     "icd10",
@@ -169,6 +171,7 @@ impl Validator {
             "iban" => Validator::Iban,
             "mbi" => Validator::Mbi,
             "date" => Validator::Date,
+            "date-compact" => Validator::CompactDate,
             "street-address" => Validator::StreetAddress,
             "vin" => Validator::Vin,
             "icd10" => Validator::Icd10,
@@ -190,6 +193,7 @@ impl Validator {
                 | Validator::E164Phone
                 | Validator::Npi
                 | Validator::BankAccount
+                | Validator::CompactDate
                 | Validator::Digits(..)
         )
     }
@@ -230,6 +234,28 @@ impl Validator {
                     Verdict::strong()
                 } else if v.contiguous() {
                     Verdict::weak()
+                } else {
+                    None
+                }
+            }
+            Validator::CompactDate => {
+                // Eight digits with no separator that read as a date: year first (ISO basic
+                // form), or year last (US month-day, else day-month).
+                if !v.contiguous() || d.len() != 8 || v.plus || v.paren {
+                    return None;
+                }
+                let n =
+                    |r: std::ops::Range<usize>| d[r].iter().fold(0u32, |a, &x| a * 10 + x as u32);
+                let ok = |y: u32, m: u32, day: u32| {
+                    (1900..=2100).contains(&y)
+                        && (1..=12).contains(&m)
+                        && day != 0
+                        && day <= days_in_month(y, m)
+                };
+                let year_first = ok(n(0..4), n(4..6), n(6..8));
+                let year_last = ok(n(4..8), n(0..2), n(2..4)) || ok(n(4..8), n(2..4), n(0..2));
+                if year_first || year_last {
+                    Verdict::strong()
                 } else {
                     None
                 }
@@ -488,8 +514,8 @@ fn card(v: &NumView) -> Option<Verdict> {
 }
 
 /// Numbers publicised so widely that they are nobody's SSN: the Woolworth wallet-card number
-/// (078-05-1120, voided by the SSA).
-const SAMPLE_SSNS: [[u8; 9]; 1] = [[0, 7, 8, 0, 5, 1, 1, 2, 0]];
+/// (078-05-1120, voided by the SSA) and the textbook sample 123-45-6789 (Presidio rejects both).
+const SAMPLE_SSNS: [[u8; 9]; 2] = [[0, 7, 8, 0, 5, 1, 1, 2, 0], [1, 2, 3, 4, 5, 6, 7, 8, 9]];
 
 fn ssn_parts_ok(d: &[u8]) -> bool {
     let area = prefix_num(d, 3);
@@ -731,7 +757,8 @@ fn iban_length(cc: &[u8]) -> Option<usize> {
 
 fn iban(text: &str, start: usize, end: usize) -> Option<Verdict> {
     let s = &text[start..end];
-    let want = iban_length(s.get(..2)?.as_bytes())?;
+    let cc = s.get(..2)?.as_bytes();
+    let want = iban_length(&[cc[0].to_ascii_uppercase(), cc[1].to_ascii_uppercase()])?;
     // Take exactly `want` alphanumerics: a trailing word in capitals may have been swallowed.
     let mut compact = [0u8; 34];
     let mut n = 0;
@@ -749,12 +776,16 @@ fn iban(text: &str, start: usize, end: usize) -> Option<Verdict> {
     if n != want {
         return None;
     }
+    // Typed in capitals or in lower case, not mixed ("LV80 bANK …" is no IBAN).
+    let c = &compact[..n];
+    if c.iter().any(u8::is_ascii_uppercase) && c.iter().any(u8::is_ascii_lowercase) {
+        return None;
+    }
     let stop = start + text[start..stop].trim_end_matches([' ', '-']).len();
     // The cut must fall between groups, not inside a word.
     if text[stop..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return None;
     }
-    let c = &compact[..n];
     let mut rem: u32 = 0;
     for &b in c[4..].iter().chain(c[..4].iter()) {
         let v = if b.is_ascii_digit() {
@@ -888,14 +919,19 @@ fn vin(s: &str) -> Option<Verdict> {
         10 => b'X',
         n => b'0' + n as u8,
     };
-    if b[8] != check {
-        return None;
-    }
     // Seventeen digits are far more often an account or order number than a VIN.
     if b.iter().all(|c| c.is_ascii_digit()) && b.iter().any(|&c| c != b[0]) {
         return None;
     }
-    Verdict::strong()
+    if b[8] == check {
+        return Verdict::strong();
+    }
+    // The check digit is mandatory for North American VINs (first character 1-5) only;
+    // others (WVWZZZ1KZAW123456) count with context when they end in a numeric serial.
+    if !matches!(b[0], b'1'..=b'5') && b[13..].iter().all(u8::is_ascii_digit) {
+        return Verdict::weak();
+    }
+    None
 }
 
 fn b64url_decode(s: &str) -> Option<Vec<u8>> {
@@ -1017,7 +1053,16 @@ mod tests {
             (Validator::Ssn, "536-22-1120", Some(Strong)),
             (Validator::Ssn, "536 22 1120", Some(Strong)),
             (Validator::Ssn, "536221120", Some(Weak)),
+            (Validator::CompactDate, "19870315", Some(Strong)),
+            (Validator::CompactDate, "03151987", Some(Strong)),
+            (Validator::CompactDate, "15031987", Some(Strong)),
+            (Validator::CompactDate, "19870230", None),
+            (Validator::CompactDate, "18991231", None),
+            (Validator::CompactDate, "1987-03-15", None),
+            (Validator::CompactDate, "198703150", None),
             (Validator::Ssn, "078-05-1120", None),
+            (Validator::Ssn, "123-45-6789", None),
+            (Validator::Ssn, "123456789", None),
             (Validator::Ssn, "555-55-5555", None),
             (Validator::Ssn, "536-22 1120", None),
             (Validator::Ssn, "536.22-1120", None),
@@ -1072,6 +1117,9 @@ mod tests {
             (Validator::Iban, "GB82 WEST 1234 5698 7654 32", true),
             (Validator::Iban, "GB82WEST12345698765433", false),
             (Validator::Iban, "DE89370400440532013000", true),
+            (Validator::Iban, "gb82 west 1234 5698 7654 32", true),
+            (Validator::Iban, "de89370400440532013001", false),
+            (Validator::Iban, "Gb82 west 1234 5698 7654 32", false),
             (Validator::Mbi, "1EG4-TE5-MK73", true),
             (Validator::Mbi, "1EG4-TE5-MK7", false),
             (Validator::Date, "03/15/1987", true),
@@ -1083,6 +1131,8 @@ mod tests {
             (Validator::Date, "13/13/1987", false),
             (Validator::Vin, "1HGCM82633A004352", true),
             (Validator::Vin, "1HGCM82633A004353", false),
+            (Validator::Vin, "WVWZZZ1KZAW123456", true),
+            (Validator::Vin, "WVWZZZ1KZAWABCDEF", false),
             (Validator::Dea, "AB1234563", true),
             (Validator::Dea, "AB1234567", false),
             (Validator::PassportAlnum, "C12345678", true),

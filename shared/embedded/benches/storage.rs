@@ -32,7 +32,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn content() -> SealedContent {
-    let mut c = sample_content(&["4111111111111111", "123-45-6789"]);
+    let mut c = sample_content(&["4111111111111111", "472-38-9016"]);
     // A typical chat message is a few hundred bytes.
     c.original_text
         .push_str(&" lorem ipsum dolor sit amet".repeat(16));
