@@ -1671,6 +1671,13 @@ mod tests {
                 ],
             ),
             (
+                "write to o'brien@example.ie, not 'jane@example.org'",
+                &[
+                    ("EMAIL_ADDRESS", "o'brien@example.ie"),
+                    ("EMAIL_ADDRESS", "jane@example.org"),
+                ],
+            ),
+            (
                 "routing 021000021 account 12345678",
                 &[
                     ("ABA_ROUTING_NUMBER", "021000021"),
