@@ -261,7 +261,9 @@ impl Validator {
                 }
             }
             Validator::Aba => {
-                if !v.contiguous() || d.len() != 9 || v.plus || v.paren {
+                // Contiguous, or in the 4-4-1 grouping some cheques print.
+                let shape_ok = v.contiguous() || v.groups_are(&[4, 4, 1]);
+                if !shape_ok || v.mixed_separators || d.len() != 9 || v.plus || v.paren {
                     return None;
                 }
                 let p = d[0] * 10 + d[1];
@@ -279,7 +281,16 @@ impl Validator {
             Validator::NanpPhone => nanp(v),
             Validator::E164Phone => e164(v),
             Validator::Npi => {
-                if !v.contiguous() || d.len() != 10 || !matches!(d[0], 1 | 2) || v.plus || v.paren {
+                // Contiguous, or grouped 4-3-3 / 3-3-4 as some forms print it.
+                let shape_ok =
+                    v.contiguous() || v.groups_are(&[4, 3, 3]) || v.groups_are(&[3, 3, 4]);
+                if !shape_ok
+                    || v.mixed_separators
+                    || d.len() != 10
+                    || !matches!(d[0], 1 | 2)
+                    || v.plus
+                    || v.paren
+                {
                     return None;
                 }
                 // Luhn over "80840" + the ten digits; the prefix contributes a constant 24.
@@ -1080,6 +1091,9 @@ mod tests {
             (Validator::Aba, "021000021", Some(Strong)),
             (Validator::Aba, "021000022", None),
             (Validator::Aba, "991000021", None),
+            (Validator::Aba, "0711-0130-7", Some(Strong)),
+            (Validator::Aba, "0711 0130-7", None),
+            (Validator::Aba, "071-101-307", None),
             (Validator::NanpPhone, "(415) 555-2671", Some(Strong)),
             (Validator::NanpPhone, "+1 212 867 5309", Some(Strong)),
             (Validator::NanpPhone, "212.867.5309", Some(Strong)),
@@ -1091,6 +1105,9 @@ mod tests {
             (Validator::E164Phone, "+0 123 456", None),
             (Validator::Npi, "1234567893", Some(Strong)),
             (Validator::Npi, "1234567890", None),
+            (Validator::Npi, "1234 567 893", Some(Strong)),
+            (Validator::Npi, "123-456-7893", Some(Strong)),
+            (Validator::Npi, "12345 67893", None),
             (Validator::BankAccount, "123456789012", Some(Strong)),
             (Validator::BankAccount, "1234567", None),
             (Validator::BankAccount, "11111111", None),
