@@ -1678,6 +1678,14 @@ mod tests {
                 ],
             ),
             (
+                "ping fe80::1%eth0, then fe80::2%, then 2001:db8::1%en0.",
+                &[
+                    ("IP_ADDRESS", "fe80::1%eth0"),
+                    ("IP_ADDRESS", "fe80::2"),
+                    ("IP_ADDRESS", "2001:db8::1%en0"),
+                ],
+            ),
+            (
                 "routing 021000021 account 12345678",
                 &[
                     ("ABA_ROUTING_NUMBER", "021000021"),

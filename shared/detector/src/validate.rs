@@ -668,7 +668,18 @@ fn ipv6(text: &str, start: usize, end: usize) -> Option<Verdict> {
     if !has_hex_letter && !dotted && groups < 5 && !addr.is_loopback() {
         return None;
     }
-    Verdict::of(groups >= 5 || dotted || well_known || (s.contains("::") && groups >= 3))
+    let mut v =
+        Verdict::of(groups >= 5 || dotted || well_known || (s.contains("::") && groups >= 3))?;
+    // A zone index belongs to the address (fe80::1%eth0, RFC 6874).
+    let zone = text[end..].strip_prefix('%').map_or(0, |z| {
+        z.bytes()
+            .take_while(|&b| b.is_ascii_alphanumeric() || b == b'_')
+            .count()
+    });
+    if zone > 0 {
+        v.span = Some((start, end + 1 + zone));
+    }
+    Some(v)
 }
 
 /// ISO 13616 lengths per country.
