@@ -594,15 +594,27 @@ fn calling_code_len(d: &[u8]) -> Option<usize> {
 }
 
 fn e164(v: &NumView) -> Option<Verdict> {
-    let d = v.digits();
-    if !v.plus || !(8..=15).contains(&d.len()) || d[0] == 1 {
+    let all = v.digits();
+    // "+44 20 …", or the international prefix "0044 20 …" (with phone context: a digit run
+    // that starts with 00 is more often a reference number).
+    let (d, strength) = match all {
+        [0, 0, rest @ ..] if !v.plus && !v.paren && v.groups().first().is_some_and(|&g| g > 2) => {
+            (rest, Strength::Weak)
+        }
+        _ if v.plus => (all, Strength::Strong),
+        _ => return None,
+    };
+    if !(8..=15).contains(&d.len()) || d[0] == 1 || d[0] == 0 {
         return None;
     }
     let cc = calling_code_len(d)?;
     if d.len() - cc < 6 || v.groups().iter().any(|&g| g > 10) {
         return None;
     }
-    Verdict::strong()
+    Some(Verdict {
+        strength,
+        span: None,
+    })
 }
 
 fn email(s: &str) -> Option<Verdict> {
@@ -1105,6 +1117,10 @@ mod tests {
             (Validator::Aba, "0711-0130-7", Some(Strong)),
             (Validator::Aba, "0711 0130-7", None),
             (Validator::Aba, "071-101-307", None),
+            (Validator::E164Phone, "0044 20 7946 0958", Some(Weak)),
+            (Validator::E164Phone, "00 44 20 7946 0958", None),
+            (Validator::E164Phone, "00442079460958", None),
+            (Validator::E164Phone, "0001 2345 6789", None),
             (Validator::NanpPhone, "(415) 555-2671", Some(Strong)),
             (Validator::NanpPhone, "+1 212 867 5309", Some(Strong)),
             (Validator::NanpPhone, "212.867.5309", Some(Strong)),
