@@ -63,6 +63,7 @@ pub(crate) enum Validator {
     PassportAlnum,
     DlAlnum,
     IdAlnum,
+    MemberId,
     Email,
     Ipv4,
     Ipv6,
@@ -94,6 +95,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "passport-alnum",
     "dl-alnum",
     "id-alnum",
+    "member-id",
     "email",
     "ipv4",
     "ipv6",
@@ -165,6 +167,7 @@ impl Validator {
             "passport-alnum" => Validator::PassportAlnum,
             "dl-alnum" => Validator::DlAlnum,
             "id-alnum" => Validator::IdAlnum,
+            "member-id" => Validator::MemberId,
             "email" => Validator::Email,
             "ipv4" => Validator::Ipv4,
             "ipv6" => Validator::Ipv6,
@@ -411,6 +414,23 @@ impl Validator {
             Validator::DlAlnum => {
                 let (l, d) = split_alnum(s)?;
                 (l.len() <= 2 && (4..=14).contains(&d.len())).then_some(Verdict {
+                    strength: Strength::Strong,
+                    span: None,
+                })
+            }
+            Validator::MemberId => {
+                // A payer prefix of up to five capitals, an optional '-', five to fourteen
+                // digits and up to two check letters (BCBSM1234567, UHC-12345AB, W123456789).
+                let t = s.trim();
+                let letters = t.bytes().take_while(u8::is_ascii_uppercase).count();
+                let rest = t[letters..].strip_prefix('-').unwrap_or(&t[letters..]);
+                let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                let tail = &rest[digits..];
+                let ok = (1..=5).contains(&letters)
+                    && (5..=14).contains(&digits)
+                    && tail.len() <= 2
+                    && tail.bytes().all(|b| b.is_ascii_uppercase());
+                ok.then_some(Verdict {
                     strength: Strength::Strong,
                     span: None,
                 })
@@ -1181,6 +1201,12 @@ mod tests {
             (Validator::Dea, "AB1234567", false),
             (Validator::PassportAlnum, "C12345678", true),
             (Validator::PassportAlnum, "CC2345678", false),
+            (Validator::MemberId, "BCBSM1234567", true),
+            (Validator::MemberId, "UHC-12345AB", true),
+            (Validator::MemberId, "W123456789", true),
+            (Validator::MemberId, "ABCDEF1234567", false),
+            (Validator::MemberId, "UHC-1234", false),
+            (Validator::MemberId, "UHC-12345ABC", false),
             (
                 Validator::Jwt,
                 "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
