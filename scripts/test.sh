@@ -28,7 +28,9 @@ moto_port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("12
 log "starting moto_server on 127.0.0.1:$moto_port"
 moto_log="$root/target/moto.log"
 mkdir -p "$root/target"
-"$venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port" >"$moto_log" 2>&1 &
+# moto's server, with DynamoDB requests applied one at a time as real DynamoDB would (see
+# scripts/moto_server.py: two conditional writes on one item must not both pass).
+"$venv/bin/python" scripts/moto_server.py -H 127.0.0.1 -p "$moto_port" >"$moto_log" 2>&1 &
 moto_pid=$!
 trap 'kill $moto_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
