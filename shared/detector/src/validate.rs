@@ -247,16 +247,10 @@ impl Validator {
                 if !v.contiguous() || d.len() != 8 || v.plus || v.paren {
                     return None;
                 }
-                let n =
-                    |r: std::ops::Range<usize>| d[r].iter().fold(0u32, |a, &x| a * 10 + x as u32);
-                let ok = |y: u32, m: u32, day: u32| {
-                    (1900..=2100).contains(&y)
-                        && (1..=12).contains(&m)
-                        && day != 0
-                        && day <= days_in_month(y, m)
-                };
-                let year_first = ok(n(0..4), n(4..6), n(6..8));
-                let year_last = ok(n(4..8), n(0..2), n(2..4)) || ok(n(4..8), n(2..4), n(0..2));
+                let n = |at: usize, len: usize| prefix_num(&d[at..], len);
+                let year_first = valid_date(n(0, 4), n(4, 2), n(6, 2));
+                let year_last =
+                    valid_date(n(4, 4), n(0, 2), n(2, 2)) || valid_date(n(4, 4), n(2, 2), n(0, 2));
                 if year_first || year_last {
                     Verdict::strong()
                 } else {
@@ -361,11 +355,7 @@ impl Validator {
             }
             Validator::Date => {
                 let (y, m, d) = parse_date(s)?;
-                if !(1..=12).contains(&m)
-                    || d == 0
-                    || d > days_in_month(y, m)
-                    || !(1900..=2100).contains(&y)
-                {
+                if !valid_date(y, m, d) {
                     return None;
                 }
                 // A date directly followed by a clock time or another number is a timestamp.
@@ -885,6 +875,11 @@ fn month_from(name: &str) -> Option<u32> {
     ];
     let p = n.get(..3)?;
     M.iter().position(|m| *m == p).map(|i| i as u32 + 1)
+}
+
+/// A calendar date in the years a date of birth can fall in.
+fn valid_date(y: u32, m: u32, d: u32) -> bool {
+    (1900..=2100).contains(&y) && (1..=12).contains(&m) && d != 0 && d <= days_in_month(y, m)
 }
 
 fn days_in_month(y: u32, m: u32) -> u32 {
