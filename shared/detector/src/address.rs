@@ -2,7 +2,7 @@
 //! (data/street_suffixes.txt), then optionally a unit and ", City, ST 12345". Owns only the
 //! grammar; scoring and context live in the engine.
 
-use std::collections::HashSet;
+use crate::text::WordSet;
 use std::sync::OnceLock;
 
 use crate::validate::{Strength, Verdict};
@@ -33,8 +33,8 @@ const UNITS: &[&str] = &[
     "Bldg.",
 ];
 
-fn suffixes() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn suffixes() -> &'static WordSet {
+    static S: OnceLock<WordSet> = OnceLock::new();
     S.get_or_init(|| {
         SUFFIXES
             .lines()

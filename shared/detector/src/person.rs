@@ -3,7 +3,7 @@
 //! first-name and surname gazetteers (data/*.txt, derived from US Census name lists).
 //! Owns the cue list, the name grammar and the gazetteers; never looks at digits.
 
-use std::collections::HashSet;
+use crate::text::WordSet;
 
 const FIRST: &str = include_str!("../data/first_names.txt");
 const LAST: &str = include_str!("../data/last_names.txt");
@@ -300,9 +300,9 @@ pub(crate) fn cue_index() -> [Vec<u16>; 256] {
 }
 
 pub(crate) struct Gazetteer {
-    first: HashSet<&'static str>,
-    last: HashSet<&'static str>,
-    stop: HashSet<&'static str>,
+    first: WordSet,
+    last: WordSet,
+    stop: WordSet,
 }
 
 impl Gazetteer {
@@ -332,15 +332,17 @@ fn is_name_token(w: &str) -> bool {
     if !c0.is_uppercase() {
         return false;
     }
-    let rest: Vec<char> = cs.collect();
-    if rest.is_empty() || rest.len() > 20 {
-        return false;
+    // Not an acronym: one to twenty more characters, at least one lower-case letter, only
+    // letters, ' and -.
+    let (mut n, mut lower) = (0usize, false);
+    for c in cs {
+        if !(c.is_alphabetic() || c == '\'' || c == '-') {
+            return false;
+        }
+        n += 1;
+        lower |= c.is_lowercase();
     }
-    // Not an acronym: at least one lower-case letter, only letters, ' and -.
-    rest.iter().any(|c| c.is_lowercase())
-        && rest
-            .iter()
-            .all(|c| c.is_alphabetic() || *c == '\'' || *c == '-')
+    (1..=20).contains(&n) && lower
 }
 
 /// Reads up to three name tokens (plus an optional suffix) starting at `at`; returns the token
@@ -394,7 +396,7 @@ pub(crate) fn candidates(
             // "Kelsey Obrien MD here": step over a suffix.
             if let Some(sfx) = SUFFIX
                 .iter()
-                .find(|x| text[..e].ends_with(&format!(" {x}")))
+                .find(|x| text[..e].strip_suffix(*x).is_some_and(|p| p.ends_with(' ')))
             {
                 e -= sfx.len() + 1;
             }

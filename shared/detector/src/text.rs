@@ -135,3 +135,30 @@ mod tests {
         assert!((shannon_entropy("abcd") - 2.0).abs() < 1e-6);
     }
 }
+
+/// FNV-1a, for the fixed word sets (gazetteers, street suffixes): short keys, built once,
+/// only looked up during a scan, so SipHash's flooding resistance buys nothing there (a
+/// lookup cannot change the table) and costs several times the hashing work.
+#[derive(Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// A set of fixed words looked up by [`Fnv`].
+pub(crate) type WordSet =
+    std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>>;

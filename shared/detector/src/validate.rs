@@ -629,10 +629,12 @@ fn e164(v: &NumView) -> Option<Verdict> {
 
 fn email(s: &str) -> Option<Verdict> {
     let (local, domain) = s.rsplit_once('@')?;
-    if local.is_empty() || local.len() > 64 || local.ends_with('.') || local.contains("..") {
+    // A byte-pair test: `str::contains("..")` sets up a substring searcher on every call.
+    let double_dot = |p: &str| p.as_bytes().windows(2).any(|w| w == b"..");
+    if local.is_empty() || local.len() > 64 || local.ends_with('.') || double_dot(local) {
         return None;
     }
-    if domain.contains("..") || domain.len() > 253 {
+    if double_dot(domain) || domain.len() > 253 {
         return None;
     }
     let tld = domain.rsplit('.').next()?;
