@@ -49,7 +49,7 @@ pub(crate) fn init() {
     let _ = suffixes();
 }
 
-fn is_suffix(word: &str) -> bool {
+pub(crate) fn is_suffix(word: &str) -> bool {
     suffixes().contains(word.trim_end_matches('.'))
 }
 

@@ -155,6 +155,9 @@ struct ContextIndex {
     /// as bits; `links` answers for the others.
     pos_mask: Vec<u64>,
     neg_mask: Vec<u64>,
+    /// For each word: it names no kind of value by itself ("number is"), so an anti-context
+    /// word right before it ("order number is") makes it that word's context.
+    generic: Vec<bool>,
 }
 
 /// The context hits near one value: `hits[first..last]`, and the rules (below
@@ -182,8 +185,10 @@ impl ContextIndex {
                 .collect()
         };
         let (pos_mask, neg_mask) = (mask(true), mask(false));
+        let generic = words.iter().map(|w| w.starts_with("number")).collect();
         ContextIndex {
             matcher: ContextMatcher::new(&words),
+            generic,
             words,
             links,
             pos_mask,
@@ -545,7 +550,7 @@ impl Detector {
         let kw_hit = !bytes_hit && self.keywords.is_match(text);
         let mut cues: Vec<(usize, usize, Cue)> = Vec::with_capacity(text.len() / 128);
         if self.person_rule.is_some() {
-            person::find_cues(text, &self.cue_index, &mut cues);
+            person::find_cues(text, &self.cue_index, &self.names, &mut cues);
         }
         let mut ctx = CtxCache::default();
         if bytes_hit || kw_hit {
@@ -558,8 +563,14 @@ impl Detector {
             }
             let r = &self.rules[pi];
             for h in hits {
-                let mut score = if h.strong { r.score } else { r.weak };
-                if h.first_known && h.last_known {
+                let mut score = if h.bare {
+                    person::BARE_SCORE
+                } else if h.strong {
+                    r.score
+                } else {
+                    r.weak
+                };
+                if h.first_known && h.last_known && !h.bare {
                     score = (score + 0.05).min(1.0);
                 }
                 let c = Cand {
@@ -1049,10 +1060,18 @@ impl Detector {
         let hits = ctx.hits();
         let mut anti: Option<(u32, usize)> = None;
         let mut best_decay = 0.0f32;
+        // End of the last anti-context word seen (hits come in end order): a generic context
+        // word it qualifies ("order number is …") speaks for that, not for this rule.
+        let mut anti_end: Option<usize> = None;
         for (hi_idx, &(hs, he, w)) in hits.iter().enumerate().take(last).skip(first) {
             let (pos, neg) = self.context.linked(w, ri);
             if !pos && !neg {
                 continue;
+            }
+            let qualified = self.context.generic[w as usize]
+                && anti_end.is_some_and(|x| x <= hs && hs - x <= 2);
+            if neg {
+                anti_end = Some(he);
             }
             // A context word before the value that an earlier value of the same rule already
             // used belongs to that value ("DOB 03/15/1987, meeting 04/02/2024").
@@ -1066,7 +1085,7 @@ impl Detector {
             } else {
                 continue; // inside the value
             };
-            if pos {
+            if pos && !qualified {
                 // Closer context is stronger evidence: the boost halves across the window.
                 // A word after the value more often introduces the next value, so it counts
                 // for less than one before it.

@@ -19,6 +19,9 @@ pub(crate) enum Cue {
     Honorific,
     /// "<Name> here".
     After,
+    /// No cue: a first name of the gazetteer followed by a capitalised word ("John Oliver
+    /// called"); reported only when the last word is a gazetteer surname too.
+    Bare,
 }
 
 /// Cue phrases (matched ASCII case-insensitively on word boundaries).
@@ -189,13 +192,18 @@ const HONORIFICS: &[&str] = &["Mr", "Mrs", "Ms", "Dr", "Miss", "Prof"];
 /// Finds the cues that matter: for every capitalised ASCII word (found by a SWAR test, 32
 /// bytes a round, so prose costs little more than a pass over memory) a cue phrase right
 /// before it, an honorific that is the word itself, or " here" right after it.
-pub(crate) fn find_cues(text: &str, by_last: &[Vec<u16>; 256], out: &mut Vec<(usize, usize, Cue)>) {
+pub(crate) fn find_cues(
+    text: &str,
+    by_last: &[Vec<u16>; 256],
+    g: &Gazetteer,
+    out: &mut Vec<(usize, usize, Cue)>,
+) {
     let b = text.as_bytes();
     let mut visit = |i: usize| {
         if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'\'' || b[i - 1] >= 0x80) {
             return;
         }
-        on_capital(text, i, by_last, out);
+        on_capital(text, i, by_last, g, out);
     };
     // 32 bytes a round: four independent SWAR words (the compiler runs them side by side in
     // vector registers) and one test that skips rounds without a capital.
@@ -232,7 +240,13 @@ fn ascii_upper_mask(v: u64) -> u64 {
     crate::text::byte_range_mask(v, b'A', b'Z')
 }
 
-fn on_capital(text: &str, i: usize, by_last: &[Vec<u16>; 256], out: &mut Vec<(usize, usize, Cue)>) {
+fn on_capital(
+    text: &str,
+    i: usize,
+    by_last: &[Vec<u16>; 256],
+    g: &Gazetteer,
+    out: &mut Vec<(usize, usize, Cue)>,
+) {
     let b = text.as_bytes();
     let wlen = b[i..]
         .iter()
@@ -243,6 +257,13 @@ fn on_capital(text: &str, i: usize, by_last: &[Vec<u16>; 256], out: &mut Vec<(us
         let e = i + wlen + usize::from(b.get(i + wlen) == Some(&b'.'));
         out.push((i, e, Cue::Honorific));
         return;
+    }
+    // A gazetteer first name, one space, a capital: maybe a name with no cue.
+    if b.get(i + wlen) == Some(&b' ')
+        && b.get(i + wlen + 1).is_some_and(u8::is_ascii_uppercase)
+        && g.first.contains(word)
+    {
+        out.push((i, i + wlen, Cue::Bare));
     }
     // " here" after this word.
     let after = &b[i + wlen..];
@@ -288,7 +309,7 @@ pub(crate) fn cue_index() -> [Vec<u16>; 256] {
     let mut t: [Vec<u16>; 256] = std::array::from_fn(|_| Vec::new());
     // Longest cues first so "my name is" wins over "name is".
     let mut order: Vec<usize> = (0..CUES.len())
-        .filter(|&i| CUES[i].1 != Cue::After && CUES[i].1 != Cue::Honorific)
+        .filter(|&i| !matches!(CUES[i].1, Cue::After | Cue::Honorific | Cue::Bare))
         .collect();
     order.sort_by_key(|&i| std::cmp::Reverse(CUES[i].0.len()));
     for i in order {
@@ -324,7 +345,13 @@ pub(crate) struct NameHit {
     pub(crate) strong: bool,
     pub(crate) first_known: bool,
     pub(crate) last_known: bool,
+    /// Found with no cue (gazetteer first name and surname): scored [`BARE_SCORE`].
+    pub(crate) bare: bool,
 }
+
+/// Score of a name found with no cue: above the default threshold, below every cue-found
+/// name and below a street address, so that either wins an overlap ("1181 Kelly Brooks").
+pub(crate) const BARE_SCORE: f32 = 0.55;
 
 fn is_name_token(w: &str) -> bool {
     let mut cs = w.chars();
@@ -386,6 +413,29 @@ pub(crate) fn candidates(
     out: &mut Vec<NameHit>,
 ) {
     let mut toks = Vec::with_capacity(4);
+    if cue == Cue::Bare {
+        // The first name and the words after it; strict: both ends in the gazetteers.
+        read_tokens(text, cs, &mut toks);
+        // "Grace Lee Thanks": end at the last word that is a surname.
+        while toks.len() > 2
+            && !g
+                .last
+                .contains(&text[toks[toks.len() - 1].0..toks[toks.len() - 1].1])
+        {
+            toks.pop();
+        }
+        // "Kelly Brooks Drive", "Holly Hill Rd": a street, not a person.
+        if let Some(&(_, e)) = toks.last() {
+            let next = text[e..].strip_prefix(' ').unwrap_or("");
+            let w = &next[..next
+                .find(|c: char| !(c.is_ascii_alphabetic() || c == '.'))
+                .unwrap_or(next.len())];
+            if !w.is_empty() && crate::address::is_suffix(w) {
+                return;
+            }
+        }
+        return push(text, &toks, cue, false, g, out);
+    }
     match cue {
         Cue::After => {
             // "<Name> here": up to three capitalised words right before the cue.
@@ -484,12 +534,23 @@ fn push(
     g: &Gazetteer,
     out: &mut Vec<NameHit>,
 ) {
-    let name_toks: Vec<&str> = toks
+    let mut toks = toks;
+    let mut name_toks: Vec<&str> = toks
         .iter()
         .skip(usize::from(cue == Cue::Honorific))
         .map(|&(a, b)| &text[a..b])
         .filter(|t| !SUFFIX.contains(t))
         .collect();
+    // "ask for Jose Chavez Can you …": a third word after a known surname that is no surname
+    // itself starts the next sentence.
+    if let (3, Some(&(a, b))) = (name_toks.len(), toks.last())
+        && name_toks[2] == &text[a..b]
+        && g.last.contains(name_toks[1])
+        && !g.last.contains(name_toks[2])
+    {
+        name_toks.pop();
+        toks = &toks[..toks.len() - 1];
+    }
     if name_toks.is_empty() {
         return;
     }
@@ -501,8 +562,15 @@ fn push(
     }
     let n = name_toks.len();
     let strong = match (n, cue) {
-        (1, Cue::Honorific) => g.last.contains(name_toks[0]) || first_known,
+        // "Mr. Mayers": an honorific before a capitalised word names a person.
+        (1, Cue::Honorific) => true,
         (1, Cue::Strong) => first_known,
+        (_, Cue::Bare) => {
+            if !(first_known && last_known) {
+                return;
+            }
+            true
+        }
         (1, _) => false,
         (_, Cue::Honorific | Cue::Strong) => true,
         _ => first_known || last_known || honor,
@@ -516,6 +584,7 @@ fn push(
         strong,
         first_known,
         last_known,
+        bare: cue == Cue::Bare,
     });
 }
 
@@ -601,5 +670,68 @@ mod tests {
                 find(text)
             );
         }
+    }
+
+    /// The scan's path: cues found by `find_cues`, then candidates.
+    fn scan_names(text: &str) -> Vec<(String, bool, bool)> {
+        let g = Gazetteer::new();
+        let mut cues = Vec::new();
+        find_cues(text, &cue_index(), &g, &mut cues);
+        let mut out = Vec::new();
+        for (s, e, c) in cues {
+            candidates(text, s, e, c, &g, &mut out);
+        }
+        out.iter()
+            .map(|h| (text[h.start..h.end].to_string(), h.strong, h.bare))
+            .collect()
+    }
+
+    #[test]
+    fn bare_names_need_both_gazetteers_and_no_street_suffix() {
+        let found: &[(&str, &str)] = &[
+            ("John Oliver is a comedian.", "John Oliver"),
+            ("I spoke with Maria Garcia yesterday", "Maria Garcia"),
+            ("Richard M. Nixon", "Richard M. Nixon"),
+            ("please ask for Grace Lee Thanks", "Grace Lee"),
+        ];
+        for (text, name) in found {
+            let got = scan_names(text);
+            assert!(
+                got.iter()
+                    .any(|(n, strong, bare)| n == name && *strong && *bare),
+                "{text}: {got:?}"
+            );
+        }
+        for text in [
+            "Kelly Brooks Drive is closed",
+            "Holly Hill Rd. exit",
+            "is there a Grace Period on late payments?",
+            "I bank with Chase Bank",
+            "Dan Tailor",
+            "the Washington Post article",
+        ] {
+            let got = scan_names(text);
+            assert!(got.iter().all(|(_, _, bare)| !bare), "{text}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn honorific_and_one_capitalised_word_is_a_name() {
+        let got = scan_names("They call me Mr. Mayers");
+        assert!(
+            got.iter()
+                .any(|(n, strong, _)| n == "Mr. Mayers" && *strong),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn sentence_after_a_three_word_cue_name_is_cut() {
+        let got = scan_names("please ask for Jose Chavez Can you help");
+        assert!(
+            got.iter().any(|(n, _, bare)| n == "Jose Chavez" && !bare),
+            "{got:?}"
+        );
+        assert!(got.iter().all(|(n, _, _)| !n.ends_with("Can")), "{got:?}");
     }
 }

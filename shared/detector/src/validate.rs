@@ -56,6 +56,7 @@ pub(crate) enum Validator {
     Aba,
     NanpPhone,
     E164Phone,
+    NationalPhone,
     Npi,
     BankAccount,
     Digits(u8, u8),
@@ -88,6 +89,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "aba",
     "nanp-phone",
     "e164-phone",
+    "national-phone",
     "npi",
     "bank-account",
     "digits(N) | digits(MIN,MAX)",
@@ -161,6 +163,7 @@ impl Validator {
             "aba" => Validator::Aba,
             "nanp-phone" => Validator::NanpPhone,
             "e164-phone" => Validator::E164Phone,
+            "national-phone" => Validator::NationalPhone,
             "npi" => Validator::Npi,
             "bank-account" => Validator::BankAccount,
             "dea" => Validator::Dea,
@@ -194,6 +197,7 @@ impl Validator {
                 | Validator::Aba
                 | Validator::NanpPhone
                 | Validator::E164Phone
+                | Validator::NationalPhone
                 | Validator::Npi
                 | Validator::BankAccount
                 | Validator::CompactDate
@@ -276,6 +280,7 @@ impl Validator {
                 })
             }
             Validator::NanpPhone => nanp(v),
+            Validator::NationalPhone => national_phone(v),
             Validator::E164Phone => e164(v),
             Validator::Npi => {
                 // Contiguous, or grouped 4-3-3 / 3-3-4 as some forms print it.
@@ -507,7 +512,10 @@ fn card(v: &NumView) -> Option<Verdict> {
     let issuer_ok = match d[0] {
         4 => matches!(n, 13 | 16 | 19), // Visa
         5 => (matches!(p2, 51..=55) && n == 16) || (matches!(p2, 50 | 56..=58) && n >= 12), // MC, Maestro
-        2 => (2221..=2720).contains(&p4) && n == 16, // MC 2-series
+        2 => {
+            ((2221..=2720).contains(&p4) && n == 16)                 // MC 2-series
+                || ((2200..=2204).contains(&p4) && (16..=19).contains(&n)) // Mir
+        }
         3 => {
             (matches!(p2, 34 | 37) && n == 15)                                            // Amex
                 || ((matches!(p3, 300..=305) || matches!(p2, 36 | 38 | 39)) && (14..=19).contains(&n)) // Diners
@@ -518,7 +526,9 @@ fn card(v: &NumView) -> Option<Verdict> {
                 && (16..=19).contains(&n)                                                 // Discover
                 || (p2 == 62 && (16..=19).contains(&n))                                   // UnionPay
                 || (matches!(p2, 63 | 67) && (12..=19).contains(&n)) // Maestro
+                || (p2 == 60 && n == 16) // RuPay (and eftpos Australia's 6035 cards)
         }
+        9 => p4 == 9792 && n == 16, // Troy
         _ => false,
     };
     // UATP (airline cards): 15 digits from 1. Luhn passes one number in ten, and fifteen-digit
@@ -570,6 +580,8 @@ fn nanp(v: &NumView) -> Option<Verdict> {
     let formatted = match g {
         [3, 3, 4] | [1, 3, 3, 4] => true,
         [3, 7] if v.paren => true,
+        // "425 8829090": a common way to type it, but also a reference number's: context.
+        [3, 7] => false,
         [10] => v.plus,
         [11] => v.plus,
         _ => return None,
@@ -601,6 +613,23 @@ fn calling_code_len(d: &[u8]) -> Option<usize> {
             }
         }
     }
+}
+
+/// A national number written with its trunk prefix 0 and no country code, as people outside
+/// North America type their own number: "020 7946 0958" (GB), "030 1234567" (DE),
+/// "090-1234-5678" (JP), "09-7625400" (IL), "01 23 45 67 89" (FR). Nine to eleven digits,
+/// one 0 then a non-zero digit, in up to five groups of two or more. Always weak: a leading
+/// zero is also how account, order and reference numbers look, so phone context decides.
+fn national_phone(v: &NumView) -> Option<Verdict> {
+    let d = v.digits();
+    if v.plus || v.mixed_separators || !(9..=11).contains(&d.len()) || d[0] != 0 || d[1] == 0 {
+        return None;
+    }
+    let g = v.groups();
+    if g.len() > 5 || !v.min_group(2) || (v.paren && g.len() < 2) {
+        return None;
+    }
+    Verdict::weak()
 }
 
 fn e164(v: &NumView) -> Option<Verdict> {
@@ -1096,6 +1125,10 @@ mod tests {
             (Validator::LuhnCard, "2223003122003222", Some(Strong)),
             (Validator::LuhnCard, "3782 822463 10005", Some(Strong)),
             (Validator::LuhnCard, "36227206271667", Some(Strong)),
+            (Validator::LuhnCard, "2201 3820 0000 0013", Some(Strong)), // Mir
+            (Validator::LuhnCard, "6035227716427021", Some(Strong)),    // eftpos / RuPay range
+            (Validator::LuhnCard, "9792030394440796", Some(Strong)),    // Troy
+            (Validator::LuhnCard, "9792030394440797", None),
             (Validator::LuhnCard, "6221260000000000", Some(Strong)),
             (Validator::LuhnCard, "1234567812345670", None),
             (Validator::LuhnCard, "122000000000003", Some(Weak)),
@@ -1142,6 +1175,17 @@ mod tests {
             (Validator::NanpPhone, "+1 212 867 5309", Some(Strong)),
             (Validator::NanpPhone, "212.867.5309", Some(Strong)),
             (Validator::NanpPhone, "2128675309", Some(Weak)),
+            (Validator::NanpPhone, "425 8829090", Some(Weak)),
+            (Validator::NationalPhone, "020 7946 0958", Some(Weak)),
+            (Validator::NationalPhone, "09-7625400", Some(Weak)),
+            (Validator::NationalPhone, "090-1234-5678", Some(Weak)),
+            (Validator::NationalPhone, "01 23 45 67 89", Some(Weak)),
+            (Validator::NationalPhone, "(030) 1234567", Some(Weak)),
+            (Validator::NationalPhone, "0044 20 7946 0958", None),
+            (Validator::NationalPhone, "+44 20 7946 0958", None),
+            (Validator::NationalPhone, "0 1234 5678", None),
+            (Validator::NationalPhone, "012345", None),
+            (Validator::NationalPhone, "012-34-5678-9", None),
             (Validator::NanpPhone, "(123) 456-7890", None),
             (Validator::NanpPhone, "212-911-5309", None),
             (Validator::E164Phone, "+44 20 7946 0958", Some(Strong)),
