@@ -359,6 +359,12 @@ impl Validator {
                 Verdict::of(!lower || s.len() == 13)
             }
             Validator::Date => {
+                // An ISO 8601 timestamp ("1987-03-15T00:00:00Z", as systems export a birth
+                // date) is read by its date; the clock part is in the span.
+                let s = match s.find('T') {
+                    Some(i) if i >= 8 && s.as_bytes()[i - 1].is_ascii_digit() => &s[..i],
+                    _ => s,
+                };
                 let (y, m, d) = parse_date(s)?;
                 if !valid_date(y, m, d) {
                     return None;
@@ -1232,6 +1238,8 @@ mod tests {
             (Validator::Date, "March 3, 1987", true),
             (Validator::Date, "3 March 1987", true),
             (Validator::Date, "1987-03-15", true),
+            (Validator::Date, "1987-03-15T00:00:00Z", true),
+            (Validator::Date, "1987-02-30T00:00:00", false),
             (Validator::Date, "15/03/1987", true),
             (Validator::Date, "13/13/1987", false),
             (Validator::Vin, "1HGCM82633A004352", true),
