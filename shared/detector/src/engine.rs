@@ -558,8 +558,20 @@ impl Detector {
         }
         if let Some(pi) = self.person_rule {
             let mut hits = Vec::new();
+            // End of the last name found after a cue: a cue-less name inside it is the same
+            // name again (cues come in text order, a name's cue before or at its first word).
+            let mut cued_end = 0;
             for &(s, e, c) in &cues {
+                if c == Cue::Bare && s < cued_end {
+                    continue;
+                }
+                let before = hits.len();
                 person::candidates(text, s, e, c, &self.names, &mut hits);
+                if c != Cue::Bare
+                    && let Some(h) = hits.get(before..).and_then(<[_]>::last)
+                {
+                    cued_end = cued_end.max(h.end);
+                }
             }
             let r = &self.rules[pi];
             for h in hits {

@@ -258,13 +258,6 @@ fn on_capital(
         out.push((i, e, Cue::Honorific));
         return;
     }
-    // A gazetteer first name, one space, a capital: maybe a name with no cue.
-    if b.get(i + wlen) == Some(&b' ')
-        && b.get(i + wlen + 1).is_some_and(u8::is_ascii_uppercase)
-        && g.first.contains(word)
-    {
-        out.push((i, i + wlen, Cue::Bare));
-    }
     // " here" after this word.
     let after = &b[i + wlen..];
     if after.len() >= 5
@@ -279,28 +272,35 @@ fn on_capital(
     while j > 0 && matches!(b[j - 1], b' ' | b'\n' | b'\t' | b'\r') {
         j -= 1;
     }
-    if j == i && i > 0 {
-        return;
-    }
-    let mut ends = [j, j];
-    if j > 0 && (b[j - 1] == b',' || b[j - 1] == b':') {
-        ends[1] = j - 1;
-    }
-    for &e in ends.iter() {
-        if e == 0 {
-            continue;
+    if j < i || i == 0 {
+        let mut ends = [j, j];
+        if j > 0 && (b[j - 1] == b',' || b[j - 1] == b':') {
+            ends[1] = j - 1;
         }
-        for &ci in &by_last[b[e - 1].to_ascii_lowercase() as usize] {
-            let (cue, kind) = CUES[ci as usize];
-            let cb = cue.as_bytes();
-            if e >= cb.len()
-                && b[e - cb.len()..e].eq_ignore_ascii_case(cb)
-                && (e == cb.len() || !b[e - cb.len() - 1].is_ascii_alphanumeric())
-            {
-                out.push((e - cb.len(), e, kind));
-                return;
+        for &e in ends.iter() {
+            if e == 0 {
+                continue;
+            }
+            for &ci in &by_last[b[e - 1].to_ascii_lowercase() as usize] {
+                let (cue, kind) = CUES[ci as usize];
+                let cb = cue.as_bytes();
+                if e >= cb.len()
+                    && b[e - cb.len()..e].eq_ignore_ascii_case(cb)
+                    && (e == cb.len() || !b[e - cb.len() - 1].is_ascii_alphanumeric())
+                {
+                    out.push((e - cb.len(), e, kind));
+                    return;
+                }
             }
         }
+    }
+    // No cue before it: a gazetteer first name, one space and a capital may still start a
+    // name (a cue before it would read the same words).
+    if b.get(i + wlen) == Some(&b' ')
+        && b.get(i + wlen + 1).is_some_and(u8::is_ascii_uppercase)
+        && g.first.contains(word)
+    {
+        out.push((i, i + wlen, Cue::Bare));
     }
 }
 
@@ -424,6 +424,12 @@ pub(crate) fn candidates(
         {
             toks.pop();
         }
+        let Some(&(ls, le)) = toks.last() else {
+            return;
+        };
+        if toks.len() < 2 || !g.last.contains(&text[ls..le]) {
+            return; // push would reject it: a bare name ends in a gazetteer surname
+        }
         // "Kelly Brooks Drive", "Holly Hill Rd": a street, not a person.
         if let Some(&(_, e)) = toks.last() {
             let next = text[e..].strip_prefix(' ').unwrap_or("");
@@ -535,12 +541,17 @@ fn push(
     out: &mut Vec<NameHit>,
 ) {
     let mut toks = toks;
-    let mut name_toks: Vec<&str> = toks
-        .iter()
-        .skip(usize::from(cue == Cue::Honorific))
-        .map(|&(a, b)| &text[a..b])
-        .filter(|t| !SUFFIX.contains(t))
-        .collect();
+    // At most an honorific, three words and a suffix: no allocation per candidate.
+    let mut buf = [""; 5];
+    let mut len = 0;
+    for &(a, b) in toks.iter().skip(usize::from(cue == Cue::Honorific)) {
+        let t = &text[a..b];
+        if !SUFFIX.contains(&t) && len < buf.len() {
+            buf[len] = t;
+            len += 1;
+        }
+    }
+    let mut name_toks = &buf[..len];
     // "ask for Jose Chavez Can you …": a third word after a known surname that is no surname
     // itself starts the next sentence.
     if let (3, Some(&(a, b))) = (name_toks.len(), toks.last())
@@ -548,7 +559,7 @@ fn push(
         && g.last.contains(name_toks[1])
         && !g.last.contains(name_toks[2])
     {
-        name_toks.pop();
+        name_toks = &name_toks[..2];
         toks = &toks[..toks.len() - 1];
     }
     if name_toks.is_empty() {
@@ -692,7 +703,7 @@ mod tests {
             ("John Oliver is a comedian.", "John Oliver"),
             ("I spoke with Maria Garcia yesterday", "Maria Garcia"),
             ("Richard M. Nixon", "Richard M. Nixon"),
-            ("please ask for Grace Lee Thanks", "Grace Lee"),
+            ("so Grace Lee Thanks for the help", "Grace Lee"),
         ];
         for (text, name) in found {
             let got = scan_names(text);

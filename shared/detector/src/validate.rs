@@ -78,6 +78,7 @@ pub(crate) enum Validator {
     Jwt,
     Entropy(f32),
     AssignmentEntropy(f32),
+    UrlPassword,
     PersonName,
 }
 
@@ -111,6 +112,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "jwt",
     "entropy>=X",
     "assignment-entropy>=X",
+    "url-password",
     "person-name",
 ];
 
@@ -183,6 +185,7 @@ impl Validator {
             "icd10" => Validator::Icd10,
             "jwt" => Validator::Jwt,
             "person-name" => Validator::PersonName,
+            "url-password" => Validator::UrlPassword,
             _ => return None,
         })
     }
@@ -340,6 +343,7 @@ impl Validator {
                 Verdict::strong()
             }
             Validator::AssignmentEntropy(min) => assignment(text, start, end, min),
+            Validator::UrlPassword => url_password(text, start, end),
             Validator::Email => email(s),
             Validator::Ipv4 => ipv4(text, start, end),
             Validator::Ipv6 => ipv6(text, start, end),
@@ -1061,8 +1065,13 @@ const ASSIGNMENT_VALUE_MAX_CHARS: usize = 128;
 
 fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict> {
     let s = &text[start..end];
-    let sep = s.find([':', '='])?;
-    let mut v0 = start + sep + 1;
+    // "Bearer <token>": the value follows the scheme (a token may hold '=' padding).
+    let key_end = if s.get(..6).is_some_and(|k| k.eq_ignore_ascii_case("bearer")) {
+        6
+    } else {
+        s.find([':', '='])? + 1
+    };
+    let mut v0 = start + key_end;
     v0 += text[v0..end].len()
         - text[v0..end]
             .trim_start_matches([' ', '\t', '"', '\''])
@@ -1077,8 +1086,20 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
     if value.len() < 6 {
         return None;
     }
+    if is_placeholder(value) || shannon_entropy(value) < min {
+        return None;
+    }
+    Some(Verdict {
+        strength: Strength::Strong,
+        span: Some((v0, end)),
+    })
+}
+
+/// A value that stands for a secret instead of being one: `${VAR}`, `<token>`, `****`,
+/// `YOUR_API_KEY`, "changeme" …
+fn is_placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
-    let placeholder = value.starts_with(['$', '<', '{', '%', '[', '(', '*'])
+    value.starts_with(['$', '<', '{', '%', '[', '(', '*'])
         || value
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b == b'_' || b == b'-')
@@ -1098,13 +1119,22 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
             "secret",
         ]
         .iter()
-        .any(|p| lower.contains(p));
-    if placeholder || shannon_entropy(value) < min {
+        .any(|p| lower.contains(p))
+}
+
+/// `scheme://user:password@host`: the password, unless it is a placeholder.
+fn url_password(text: &str, start: usize, end: usize) -> Option<Verdict> {
+    let s = &text[start..end];
+    let auth = s.find("://")? + 3;
+    let colon = auth + s[auth..].find(':')?;
+    let at = colon + s[colon..].find('@')?;
+    let value = &s[colon + 1..at];
+    if value.len() < 3 || is_placeholder(value) {
         return None;
     }
     Some(Verdict {
         strength: Strength::Strong,
-        span: Some((v0, end)),
+        span: Some((start + colon + 1, start + at)),
     })
 }
 
