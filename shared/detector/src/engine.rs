@@ -890,7 +890,9 @@ impl Detector {
         if before.ends_with(['$', '€', '£', '¥']) {
             return;
         }
-        if text[e..].starts_with(|c: char| c == '%' || c.is_ascii_alphabetic() || c == ':') {
+        if text[e..].starts_with(|c: char| c == '%' || c.is_ascii_alphabetic() || c == ':')
+            && !is_extension(&text[e..])
+        {
             return;
         }
         if let Some(c) = self.best_number(text, s, e, ctx, trace) {
@@ -1292,6 +1294,16 @@ fn ctx_stage(c: &Cand, ctx: &ContextIndex) -> StageOutcome {
         true,
         &format!("{d}; score {:.2} -> {:.2}", c.base, c.score),
     )
+}
+
+/// A phone extension right after a number: "x1234" (as "(897)484-8018x4514"), one to six
+/// digits, then no letter or digit.
+fn is_extension(after: &str) -> bool {
+    let Some(rest) = after.strip_prefix('x') else {
+        return false;
+    };
+    let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=6).contains(&n) && !rest[n..].starts_with(|c: char| c.is_alphanumeric())
 }
 
 /// Higher score wins; ties go to the nearest context word, then to catalog order.

@@ -511,8 +511,11 @@ fn card(v: &NumView) -> Option<Verdict> {
     if v.plus || v.paren || !(12..=19).contains(&n) {
         return None;
     }
-    // Grouped numbers are written in groups of 3-6 (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3).
-    if !(v.contiguous() || (v.min_group(3) && v.groups().iter().all(|&g| g <= 6))) {
+    // Grouped numbers are written in groups of 3-6 (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3), or in
+    // fours with a shorter rest (13- and 14-digit cards: 4-4-4-1, 4-4-4-2).
+    let g = v.groups();
+    let fours_and_rest = g.len() >= 2 && g[..g.len() - 1].iter().all(|&x| x == 4);
+    if !(v.contiguous() || fours_and_rest || (v.min_group(3) && g.iter().all(|&x| x <= 6))) {
         return None;
     }
     let p2 = prefix_num(d, 2);
@@ -522,14 +525,16 @@ fn card(v: &NumView) -> Option<Verdict> {
     let issuer_ok = match d[0] {
         4 => matches!(n, 13 | 16 | 19), // Visa
         5 => (matches!(p2, 51..=55) && n == 16) || (matches!(p2, 50 | 56..=58) && n >= 12), // MC, Maestro
+        1 => p4 == 1800 && n == 15, // JCB (fifteen digits)
         2 => {
-            ((2221..=2720).contains(&p4) && n == 16)                 // MC 2-series
+            (p4 == 2131 && n == 15) // JCB (fifteen digits)
+                || ((2221..=2720).contains(&p4) && n == 16)                 // MC 2-series
                 || ((2200..=2204).contains(&p4) && (16..=19).contains(&n)) // Mir
         }
         3 => {
             (matches!(p2, 34 | 37) && n == 15)                                            // Amex
                 || ((matches!(p3, 300..=305) || matches!(p2, 36 | 38 | 39)) && (14..=19).contains(&n)) // Diners
-                || ((3528..=3589).contains(&p4) && (16..=19).contains(&n)) // JCB
+                || (p2 == 35 && (16..=19).contains(&n)) // JCB (3528-3589 issued; test data uses all of 35)
         }
         6 => {
             (p4 == 6011 || matches!(p3, 644..=649) || p2 == 65 || (622126..=622925).contains(&p6))
@@ -576,18 +581,22 @@ fn nanp(v: &NumView) -> Option<Verdict> {
     let (core, has_one) = match d.len() {
         10 => (d, false),
         11 if d[0] == 1 => (&d[1..], true),
+        // "001-740-326-5423": the international prefix 00 and the country code 1.
+        13 if d[..3] == [0, 0, 1] && !v.plus && v.groups().first() == Some(&3) => (&d[3..], true),
         _ => return None,
     };
     if v.plus && !has_one {
         return None;
     }
-    let area_ok = core[0] >= 2 && !(core[1] == 1 && core[2] == 1);
-    let exch_ok = core[3] >= 2 && !(core[4] == 1 && core[5] == 1);
-    if !area_ok || !exch_ok {
-        return None;
+    if core[0] < 2 || core[3] < 2 {
+        return None; // no area code or exchange starts with 0 or 1
     }
+    // N11 codes (411, 911 …) are never assigned as area codes or exchanges, but a number typed
+    // as a phone with one is still one (test data, typos): with phone context only.
+    let assigned = !(core[1] == 1 && core[2] == 1) && !(core[4] == 1 && core[5] == 1);
     let g = v.groups();
     let formatted = match g {
+        [3, 3, 3, 4] if d.len() == 13 => true,
         [3, 3, 4] | [1, 3, 3, 4] => true,
         [3, 7] if v.paren => true,
         // "425 8829090": a common way to type it, but also a reference number's: context.
@@ -596,7 +605,7 @@ fn nanp(v: &NumView) -> Option<Verdict> {
         [11] => v.plus,
         _ => return None,
     };
-    Verdict::of(formatted)
+    Verdict::of(formatted && assigned)
 }
 
 /// ITU calling codes: every 1- and 2-digit code in use, and the 2-digit zones whose codes
@@ -1165,6 +1174,9 @@ mod tests {
             (Validator::LuhnCard, "6035227716427021", Some(Strong)),    // eftpos / RuPay range
             (Validator::LuhnCard, "9792030394440796", Some(Strong)),    // Troy
             (Validator::LuhnCard, "9792030394440797", None),
+            (Validator::LuhnCard, "4003-3224-5383-8", Some(Strong)), // Visa 13 in fours
+            (Validator::LuhnCard, "4003-3224-5383-9", None),
+            (Validator::LuhnCard, "2131 924080 62378", Some(Strong)),
             (Validator::LuhnCard, "6221260000000000", Some(Strong)),
             (Validator::LuhnCard, "1234567812345670", None),
             (Validator::LuhnCard, "122000000000003", Some(Weak)),
@@ -1223,7 +1235,10 @@ mod tests {
             (Validator::NationalPhone, "012345", None),
             (Validator::NationalPhone, "012-34-5678-9", None),
             (Validator::NanpPhone, "(123) 456-7890", None),
-            (Validator::NanpPhone, "212-911-5309", None),
+            (Validator::NanpPhone, "212-911-5309", Some(Weak)),
+            (Validator::NanpPhone, "001-740-326-5423", Some(Strong)),
+            (Validator::NanpPhone, "+001-740-326-5423", None),
+            (Validator::NanpPhone, "012-345-6789", None),
             (Validator::E164Phone, "+44 20 7946 0958", Some(Strong)),
             (Validator::E164Phone, "+1 212 867 5309", None),
             (Validator::E164Phone, "+0 123 456", None),
