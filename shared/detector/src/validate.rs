@@ -593,7 +593,8 @@ fn nanp(v: &NumView) -> Option<Verdict> {
     }
     // N11 codes (411, 911 …) are never assigned as area codes or exchanges, but a number typed
     // as a phone with one is still one (test data, typos): with phone context only.
-    let assigned = !(core[1] == 1 && core[2] == 1) && !(core[4] == 1 && core[5] == 1);
+    let n11 = |c: &[u8]| c[1] == 1 && c[2] == 1;
+    let assigned = !n11(core) && !n11(&core[3..]);
     let g = v.groups();
     let formatted = match g {
         [3, 3, 3, 4] if d.len() == 13 => true,
