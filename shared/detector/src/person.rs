@@ -386,13 +386,18 @@ fn read_tokens(text: &str, at: usize, out: &mut Vec<(usize, usize)>) {
         // A trailing period ends a sentence unless the token is an initial.
         let had_dot = w.ends_with('.');
         w = w.trim_end_matches('.');
+        // "Chris Curtis's email": the possessive is not part of the name, and ends it.
+        let possessive = w.len() > 3 && w.ends_with("'s");
+        if possessive {
+            w = &w[..w.len() - 2];
+        }
         let initial =
             out.len() == 1 && w.len() == 1 && w.chars().all(char::is_uppercase) && had_dot;
         if !(is_name_token(w) || initial) {
             break;
         }
         out.push((i, i + w.len() + usize::from(had_dot && w.len() == 1)));
-        if had_dot && w.len() > 1 {
+        if (had_dot && w.len() > 1) || possessive {
             break;
         }
         let next = i + w_len;
@@ -704,6 +709,7 @@ mod tests {
             ("I spoke with Maria Garcia yesterday", "Maria Garcia"),
             ("Richard M. Nixon", "Richard M. Nixon"),
             ("so Grace Lee Thanks for the help", "Grace Lee"),
+            ("Chris Curtis's email is on file", "Chris Curtis"),
         ];
         for (text, name) in found {
             let got = scan_names(text);
