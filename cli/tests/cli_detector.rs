@@ -229,3 +229,17 @@ fn rules_lists_the_catalog_and_policy_rules() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("threshold"));
 }
+
+#[test]
+fn scan_json_prints_scores_with_two_decimals() {
+    let out = dlp(
+        &["scan", "--format", "json", "-"],
+        Some("my card is 4242424242424242"),
+    );
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let score = v["findings"][0]["score"].as_f64().unwrap();
+    // The printed number is the two-decimal score, not its f32 widened to f64.
+    assert!(score.to_string().len() <= 4, "score printed as {score}");
+}

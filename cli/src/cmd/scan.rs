@@ -90,7 +90,9 @@ fn finding_json(text: &str, f: &Finding, ops: &MaskingPolicy) -> Value {
     let (line, col) = input::line_col(text, f.start);
     serde_json::json!({
         "entity": f.entity, "rule_id": f.rule_id, "start": f.start, "end": f.end,
-        "line": line, "col": col, "score": f.score, "masked": masked(text, f, ops),
+        // Via f64 the f32 0.98 would print as 0.9800000190734863; scores have two decimals.
+        "line": line, "col": col, "score": (f64::from(f.score) * 100.0).round() / 100.0,
+        "masked": masked(text, f, ops),
     })
 }
 
