@@ -309,6 +309,7 @@ impl Detector {
         let mut rules = Vec::new();
         let mut main_pats: Vec<String> = Vec::new();
         let mut main_targets = Vec::new();
+        let mut main_ids: Vec<String> = Vec::new();
         let mut custom_pats: Vec<String> = Vec::new();
         let mut custom_targets = Vec::new();
         let mut number_rules = Vec::new();
@@ -354,14 +355,18 @@ impl Detector {
             match kind {
                 Kind::Pattern => {
                     let pat = spec.pattern.clone().unwrap_or_default();
-                    // Compile alone first so that a bad pattern is reported against its rule.
-                    regex_builder().build(&pat).map_err(|e| {
-                        BuildError::new(spec.id.clone(), BuildErrorKind::Pattern(e.to_string()))
-                    })?;
                     if source == RuleSource::Builtin {
+                        // Built-in patterns compile (the tests build the catalog); compiling
+                        // each alone as well would double the cold-start cost. A failure of
+                        // the combined build is attributed below.
                         main_pats.push(pat);
                         main_targets.push(Target::Rule(idx));
+                        main_ids.push(spec.id.clone());
                     } else {
+                        // Compile alone first so that a bad pattern is reported against its rule.
+                        regex_builder().build(&pat).map_err(|e| {
+                            BuildError::new(spec.id.clone(), BuildErrorKind::Pattern(e.to_string()))
+                        })?;
                         custom_pats.push(pat);
                         custom_targets.push(idx);
                     }
@@ -406,12 +411,19 @@ impl Detector {
         let main = if main_pats.is_empty() {
             None
         } else {
-            Some((
-                regex_builder()
-                    .build_many(&main_pats)
-                    .map_err(|e| matcher_err(&e))?,
-                main_targets,
-            ))
+            let re = regex_builder().build_many(&main_pats).map_err(|e| {
+                // Name the rule whose pattern fails alone, if one does.
+                main_pats
+                    .iter()
+                    .zip(&main_ids)
+                    .find_map(|(p, id)| {
+                        regex_builder().build(p).err().map(|pe| {
+                            BuildError::new(id.clone(), BuildErrorKind::Pattern(pe.to_string()))
+                        })
+                    })
+                    .unwrap_or_else(|| matcher_err(&e))
+            })?;
+            Some((re, main_targets))
         };
         let custom = if custom_pats.is_empty() {
             None
