@@ -608,15 +608,26 @@ impl Detector {
                     anti: None,
                 };
                 if let Some(t) = trace.as_mut() {
-                    let detail = format!(
-                        "cue + capitalised words; first name {} gazetteer, surname {} gazetteer",
-                        if h.first_known { "in" } else { "not in" },
-                        if h.last_known { "in" } else { "not in" }
-                    );
+                    let (found_by, detail) = if h.bare {
+                        (
+                            "no cue: gazetteer first name",
+                            "capitalised words; first name and surname in the gazetteers"
+                                .to_owned(),
+                        )
+                    } else {
+                        (
+                            "cue phrase",
+                            format!(
+                                "cue + capitalised words; first name {} gazetteer, surname {} gazetteer",
+                                if h.first_known { "in" } else { "not in" },
+                                if h.last_known { "in" } else { "not in" }
+                            ),
+                        )
+                    };
                     t.push(self.explanation(
                         &c,
                         vec![
-                            stage(Stage::Prefilter, true, "cue phrase"),
+                            stage(Stage::Prefilter, true, found_by),
                             stage(Stage::Validate, true, &detail),
                         ],
                     ));
