@@ -1774,6 +1774,26 @@ mod tests {
     fn scan_table() {
         let d = det();
         let cases: &[(&str, &[(&str, &str)])] = &[
+            // A phone extension does not hide the number; nor does the 001 prefix.
+            (
+                "call (897)484-8018x4514 or 001-740-326-5423",
+                &[
+                    ("PHONE_NUMBER", "(897)484-8018"),
+                    ("PHONE_NUMBER", "001-740-326-5423"),
+                ],
+            ),
+            // "number is" after an anti-context word is that word's context, not a phone's.
+            ("my order number is 3035550147", &[]),
+            ("my number is 3035550147", &[("PHONE_NUMBER", "3035550147")]),
+            // A password inside a URL is the value, not user@host as an email.
+            (
+                "DATABASE_URL=postgres://admin:GoUvUPpsB9rCiEvI@db.example.com:5432/prod",
+                &[("SECRET", "GoUvUPpsB9rCiEvI")],
+            ),
+            (
+                "driver's license S530-460-12-345-0",
+                &[("US_DRIVER_LICENSE", "S530-460-12-345-0")],
+            ),
             (
                 "my ssn is 472-38-9016 and card 4111 1111 1111 1111",
                 &[
