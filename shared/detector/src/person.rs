@@ -436,14 +436,12 @@ pub(crate) fn candidates(
             return; // push would reject it: a bare name ends in a gazetteer surname
         }
         // "Kelly Brooks Drive", "Holly Hill Rd": a street, not a person.
-        if let Some(&(_, e)) = toks.last() {
-            let next = text[e..].strip_prefix(' ').unwrap_or("");
-            let w = &next[..next
-                .find(|c: char| !(c.is_ascii_alphabetic() || c == '.'))
-                .unwrap_or(next.len())];
-            if !w.is_empty() && crate::address::is_suffix(w) {
-                return;
-            }
+        let next = text[le..].strip_prefix(' ').unwrap_or("");
+        let w = &next[..next
+            .find(|c: char| !(c.is_ascii_alphabetic() || c == '.'))
+            .unwrap_or(next.len())];
+        if !w.is_empty() && crate::address::is_suffix(w) {
+            return;
         }
         return push(text, &toks, cue, false, g, out);
     }
