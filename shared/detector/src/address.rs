@@ -86,10 +86,13 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
             break;
         }
     }
-    // Unit: ", Apt. 939" / " Suite 937" / " #12".
+    // Unit: ", Apt. 939" / " Suite 937" / " #12", or on the next line of an envelope.
     let rest = &text[stop..];
     let r = rest.strip_prefix(',').unwrap_or(rest);
-    if let Some(r2) = r.strip_prefix(' ')
+    let r2 = r.trim_start_matches([' ', '\n']);
+    let gap = &r[..r.len() - r2.len()];
+    if !gap.is_empty()
+        && gap.bytes().filter(|&b| b == b'\n').count() <= 1
         && let Some(unit) = UNITS.iter().find(|u| r2.starts_with(*u))
     {
         let after = &r2[unit.len()..];
@@ -99,10 +102,22 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
             .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
             .count();
         if id_len > 0 && id_len <= 8 {
-            stop +=
-                (rest.len() - r.len()) + 1 + unit.len() + (after.len() - after_t.len()) + id_len;
+            stop += (rest.len() - r2.len()) + unit.len() + (after.len() - after_t.len()) + id_len;
             strong = true;
         }
+    }
+    // "meet me at 970 Olson Avenue", "send it to 931 Jackson Alley": a house number, street
+    // name and suffix right after "at" or "to" is where someone is or something goes.
+    let before = text[..start].strip_suffix(' ').unwrap_or("");
+    let prep = before.len().checked_sub(2).map(|i| &before.as_bytes()[i..]);
+    if let Some(p) = prep
+        && (p.eq_ignore_ascii_case(b"at") || p.eq_ignore_ascii_case(b"to"))
+        && before[..before.len() - 2]
+            .bytes()
+            .next_back()
+            .is_none_or(|b| !b.is_ascii_alphanumeric())
+    {
+        strong = true;
     }
     // City, ST ZIP: ", South Peggyville, NM 12345" or "\nCity, ST 12345".
     if let Some(end2) = city_state_zip(text, stop) {
@@ -229,5 +244,25 @@ mod tests {
             assert_eq!(v, *want, "{s}");
         }
         assert!(span("1 Park Avenue").is_some());
+        // A unit on the next line of an envelope belongs to the address.
+        let env = "931 Jackson Alley\n Apt. 400\n Travisfort";
+        let v = check(env, 0, "931 Jackson Alley".len()).unwrap();
+        assert_eq!(v.span, Some((0, "931 Jackson Alley\n Apt. 400".len())));
+        assert_eq!(v.strength, Strength::Strong);
+        // After "at" / "to" a street line alone is an address; after other words it is weak.
+        let at = |t: &str, from: &str| {
+            let s = t.find(from).unwrap();
+            check(t, s, t.len()).map(|v| v.strength)
+        };
+        assert_eq!(
+            at("meet me at 970 Olson Avenue", "970"),
+            Some(Strength::Strong)
+        );
+        assert_eq!(
+            at("send it To 931 Jackson Alley", "931"),
+            Some(Strength::Strong)
+        );
+        assert_eq!(at("I have 970 Olson Avenue", "970"), Some(Strength::Weak));
+        assert_eq!(at("that 970 Olson Avenue", "970"), Some(Strength::Weak));
     }
 }

@@ -34,6 +34,9 @@ const WINDOW_AFTER: usize = 32;
 const AFTER_FACTOR: f32 = 0.6;
 /// Score factor when the nearest preceding cue is an anti-context word.
 const ANTI_FACTOR: f32 = 0.3;
+/// An anti-context word further before the value than this belongs to another clause ("I did
+/// an online order but didn't get any message on my registered (904)544-0910").
+const ANTI_WINDOW: usize = 32;
 
 /// A detected value: where it is, what it is, which rule, how sure. Never the text itself.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1134,7 +1137,7 @@ impl Detector {
                     c.ctx_hit = Some(hi_idx);
                 }
             }
-            if neg && he <= s && anti.is_none_or(|(_, d)| dist < d) {
+            if neg && he <= s && dist <= ANTI_WINDOW && anti.is_none_or(|(_, d)| dist < d) {
                 anti = Some((w, dist));
             }
         }
@@ -1322,9 +1325,16 @@ fn ctx_stage(c: &Cand, ctx: &ContextIndex) -> StageOutcome {
 /// A phone extension right after a number: "x1234" (as "(897)484-8018x4514"), one to six
 /// digits, then no letter or digit.
 fn is_extension(after: &str) -> bool {
-    let Some(rest) = after.strip_prefix('x') else {
+    // "x4514", "X4514", "ext4514", "EXT623", "Ext.12".
+    let b = after.as_bytes();
+    let skip = if b.len() >= 3 && b[..3].eq_ignore_ascii_case(b"ext") {
+        3 + usize::from(b.get(3) == Some(&b'.'))
+    } else if b.first().is_some_and(|&c| c == b'x' || c == b'X') {
+        1
+    } else {
         return false;
     };
+    let rest = &after[skip..];
     let n = rest.bytes().take_while(u8::is_ascii_digit).count();
     (1..=6).contains(&n) && !rest[n..].starts_with(|c: char| c.is_alphanumeric())
 }
@@ -1782,6 +1792,20 @@ mod tests {
                     ("PHONE_NUMBER", "001-740-326-5423"),
                 ],
             ),
+            (
+                "call 523-222-8888EXT623 now",
+                &[("PHONE_NUMBER", "523-222-8888")],
+            ),
+            (
+                "Call me at +442345678900 tomorrow.",
+                &[("PHONE_NUMBER", "+442345678900")],
+            ),
+            // An anti-context word in an earlier clause does not sink a phone number.
+            (
+                "I did an online order but didn't get any message on my registered (904)544-0910.",
+                &[("PHONE_NUMBER", "(904)544-0910")],
+            ),
+            ("my order no. (904)544-0910", &[]),
             // "number is" after an anti-context word is that word's context, not a phone's.
             ("my order number is 3035550147", &[]),
             ("my number is 3035550147", &[("PHONE_NUMBER", "3035550147")]),

@@ -70,6 +70,8 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("miss", Cue::Honorific),
     ("dr", Cue::Honorific),
     ("prof.", Cue::Honorific),
+    ("mx.", Cue::Honorific),
+    ("mx", Cue::Honorific),
     ("here", Cue::After),
 ];
 
@@ -187,7 +189,11 @@ const SUFFIX: &[&str] = &[
     "Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV", "V", "MD", "DDS", "PhD", "DVM", "Esq.", "RN",
 ];
 
-const HONORIFICS: &[&str] = &["Mr", "Mrs", "Ms", "Dr", "Miss", "Prof"];
+const HONORIFICS: &[&str] = &["Mr", "Mrs", "Ms", "Mx", "Dr", "Miss", "Prof"];
+
+/// Honorifics also taken in lower case, with their dot ("join accounts with ms. Jeffery");
+/// not "dr.", which is also how "drive" ends a street.
+const LOWER_HONORIFICS: &[&[u8]] = &[b"mr.", b"mrs.", b"ms.", b"mx."];
 
 /// Finds the cues that matter: for every capitalised ASCII word (found by a SWAR test, 32
 /// bytes a round, so prose costs little more than a pass over memory) a cue phrase right
@@ -271,6 +277,14 @@ fn on_capital(
     let mut j = i;
     while j > 0 && matches!(b[j - 1], b' ' | b'\n' | b'\t' | b'\r') {
         j -= 1;
+    }
+    if j < i
+        && let Some(h) = LOWER_HONORIFICS.iter().find(|h| {
+            b[..j].ends_with(h) && (j == h.len() || !b[j - h.len() - 1].is_ascii_alphanumeric())
+        })
+    {
+        out.push((j - h.len(), j, Cue::Honorific));
+        return;
     }
     if j < i || i == 0 {
         let mut ends = [j, j];
@@ -507,13 +521,17 @@ pub(crate) fn candidates(
             // An honorific right after the cue is part of the name.
             let mut honor = cue == Cue::Honorific;
             if cue == Cue::Honorific {
-                // Honorifics must be capitalised ("Dr.", not "dr").
-                if !text[cs..].starts_with(|c: char| c.is_ascii_uppercase()) {
+                // Honorifics must be capitalised ("Dr.", not "dr"), but for the few that
+                // cannot be another word when written with their dot ("ms.").
+                if !text[cs..].starts_with(|c: char| c.is_ascii_uppercase())
+                    && !LOWER_HONORIFICS.contains(&&text.as_bytes()[cs..ce])
+                {
                     return;
                 }
             } else {
                 for h in [
-                    "Mr. ", "Mrs. ", "Ms. ", "Dr. ", "Miss ", "Prof. ", "Mr ", "Mrs ", "Ms ", "Dr ",
+                    "Mr. ", "Mrs. ", "Ms. ", "Mx. ", "Dr. ", "Miss ", "Prof. ", "Mr ", "Mrs ",
+                    "Ms ", "Mx ", "Dr ",
                 ] {
                     if text[at..].starts_with(h) {
                         at += h.len();
@@ -732,12 +750,23 @@ mod tests {
 
     #[test]
     fn honorific_and_one_capitalised_word_is_a_name() {
-        let got = scan_names("They call me Mr. Mayers");
-        assert!(
-            got.iter()
-                .any(|(n, strong, _)| n == "Mr. Mayers" && *strong),
-            "{got:?}"
-        );
+        for (text, name) in [
+            ("They call me Mr. Mayers", "Mr. Mayers"),
+            ("join accounts with ms. Jeffery", "ms. Jeffery"),
+            ("Hi Mx. Gross, thanks", "Mx. Gross"),
+            ("ask mrs. Allen", "mrs. Allen"),
+        ] {
+            let got = scan_names(text);
+            assert!(
+                got.iter().any(|(n, strong, _)| n == name && *strong),
+                "{text}: {got:?}"
+            );
+        }
+        // Lower-case "dr." also ends a street; "dr" and "mr" without their dot are words.
+        for text in ["12 oak dr. Springfield", "the dr Smith", "hmm. Jeffery"] {
+            let got = scan_names(text);
+            assert!(got.is_empty(), "{text}: {got:?}");
+        }
     }
 
     #[test]

@@ -667,7 +667,11 @@ fn e164(v: &NumView) -> Option<Verdict> {
         return None;
     }
     let cc = calling_code_len(d)?;
-    if d.len() - cc < 6 || v.groups().iter().any(|&g| g > 10) {
+    // "+447700900123" is one group; otherwise a group longer than ten digits is something else
+    // glued on (and "00442079460958" reads as any long reference number).
+    let g = v.groups();
+    let compact = v.plus && g.len() == 1;
+    if d.len() - cc < 6 || (!compact && g.iter().any(|&g| g > 10)) {
         return None;
     }
     Some(Verdict {
@@ -1220,6 +1224,10 @@ mod tests {
             (Validator::E164Phone, "00 44 20 7946 0958", None),
             (Validator::E164Phone, "00442079460958", None),
             (Validator::E164Phone, "0001 2345 6789", None),
+            (Validator::E164Phone, "+447700900123", Some(Strong)),
+            (Validator::E164Phone, "+61291234567", Some(Strong)),
+            (Validator::E164Phone, "+44 2079460958123", None),
+            (Validator::E164Phone, "+4477009001234567", None),
             (Validator::NanpPhone, "(415) 555-2671", Some(Strong)),
             (Validator::NanpPhone, "+1 212 867 5309", Some(Strong)),
             (Validator::NanpPhone, "212.867.5309", Some(Strong)),
