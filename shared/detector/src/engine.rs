@@ -696,11 +696,27 @@ impl Detector {
                     if !ok
                         && depth == 0
                         && out.len() == before
-                        && self.rules[ri].validator == Validator::Ipv6
+                        && matches!(
+                            self.rules[ri].validator,
+                            Validator::Ipv6 | Validator::AssignmentEntropy(_)
+                        )
                         && text.is_char_boundary(s + 1)
                     {
-                        // A rejected IPv6 candidate may hold an IPv4 address ("…:db8::10.0.0.1").
+                        // A rejected IPv6 candidate may hold an IPv4 address ("…:db8::10.0.0.1"),
+                        // a rejected assignment a provider's token ("HF_TOKEN=hf_…").
                         self.patterns_within(text, s + 1, e, ctx, out, trace);
+                    }
+                    if ok
+                        && depth == 0
+                        && matches!(self.rules[ri].validator, Validator::AssignmentEntropy(_))
+                        && let Some(&Cand {
+                            start: vs, end: ve, ..
+                        }) = out.last()
+                    {
+                        // An assigned value may be a provider's token: its own rule scores it
+                        // (`aws_secret_access_key = …`, `token: eyJ…`), and overlap resolution
+                        // keeps the better of the two.
+                        self.patterns_within(text, vs, ve.max(e), ctx, out, trace);
                     }
                 }
                 Target::Number => {
@@ -738,14 +754,24 @@ impl Detector {
             let Some(m) = re.search(&Input::new(text).range(cur..e)) else {
                 break;
             };
+            let mut next = m.end();
             match targets[m.pattern().as_usize()] {
                 Target::Rule(ri) => {
-                    self.pattern_candidate(text, ri, m.start(), m.end(), ctx, out, trace, 1);
+                    let ok =
+                        self.pattern_candidate(text, ri, m.start(), m.end(), ctx, out, trace, 1);
+                    if !ok {
+                        // A rejected match holds nothing: look again right after its start
+                        // ("use_auth_token='hf_…'": 'token=' is no secret, 'hf_…' is).
+                        next = m.start() + 1;
+                        while !text.is_char_boundary(next) {
+                            next += 1;
+                        }
+                    }
                 }
                 Target::AlnumId => self.classify_alnum(text, m.start(), m.end(), ctx, out, trace),
                 Target::Number => {}
             }
-            cur = m.end().max(cur + 1);
+            cur = next.max(cur + 1);
         }
     }
 

@@ -76,6 +76,7 @@ pub(crate) enum Validator {
     Vin,
     Icd10,
     Jwt,
+    PemKey,
     Entropy(f32),
     AssignmentEntropy(f32),
     UrlPassword,
@@ -110,6 +111,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "vin",
     "icd10",
     "jwt",
+    "pem-key",
     "entropy>=X",
     "assignment-entropy>=X",
     "url-password",
@@ -184,6 +186,7 @@ impl Validator {
             "vin" => Validator::Vin,
             "icd10" => Validator::Icd10,
             "jwt" => Validator::Jwt,
+            "pem-key" => Validator::PemKey,
             "person-name" => Validator::PersonName,
             "url-password" => Validator::UrlPassword,
             _ => return None,
@@ -337,7 +340,8 @@ impl Validator {
         match self {
             Validator::None => Verdict::strong(),
             Validator::Entropy(min) => {
-                if shannon_entropy(s) < min || !mixed_token(s) {
+                // AKIAIOSFODNN7EXAMPLE and its kin are the providers' documentation values.
+                if shannon_entropy(s) < min || !mixed_token(s) || contains_ci(s, b"example") {
                     return None;
                 }
                 Verdict::strong()
@@ -393,6 +397,7 @@ impl Validator {
             }
             Validator::Icd10 => Verdict::strong(),
             Validator::Jwt => jwt(s),
+            Validator::PemKey => pem_key(s),
             Validator::Dea => {
                 let (l, d) = split_alnum(s)?;
                 if l.len() != 2 || d.len() != 7 {
@@ -1063,45 +1068,137 @@ fn b64url_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 fn jwt(s: &str) -> Option<Verdict> {
-    let header = s.split('.').next()?;
+    let mut parts = s.split('.');
+    let (header, payload) = (parts.next()?, parts.next()?);
+    let sig = parts.next().unwrap_or("");
     let raw = b64url_decode(header)?;
     let v: serde_json::Value = serde_json::from_slice(&raw).ok()?;
     v.get("alg")?;
-    let sig = s.rsplit('.').next()?;
-    (sig.len() >= 16).then_some(Verdict {
-        strength: Strength::Strong,
-        span: None,
-    })
+    if sig.len() < 16 {
+        // Unsigned ("alg": "none", empty signature) or pasted without its signature: the
+        // claims are still there to read, if the payload is a JSON object.
+        if !sig.is_empty() {
+            return None;
+        }
+        let claims: serde_json::Value = serde_json::from_slice(&b64url_decode(payload)?).ok()?;
+        claims.as_object()?;
+    }
+    Verdict::strong()
 }
 
-/// Longest value of a `password=` / `api_key:` assignment that is reported.
-const ASSIGNMENT_VALUE_MAX_CHARS: usize = 128;
+/// A PEM private key block with a body: at least 64 base64 characters after the header
+/// (`-----BEGIN PRIVATE KEY-----\nanything\n-----END …` is an example, not a key).
+fn pem_key(s: &str) -> Option<Verdict> {
+    let begin = s.find("-----BEGIN")? + "-----BEGIN".len();
+    let body_start = begin + s[begin..].find("-----")? + "-----".len();
+    let body = &s[body_start..];
+    let body = &body[..body.find("-----END").unwrap_or(body.len())];
+    let n = body
+        .bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        .count();
+    if n < 64 {
+        return None;
+    }
+    Verdict::strong()
+}
+
+/// Whether `s` contains `needle` (lower-case ASCII) in any case, without allocating.
+fn contains_ci(s: &str, needle: &[u8]) -> bool {
+    s.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Longest value of a `password=` / `api_key:` assignment that is reported: a whole token,
+/// however long (a JWT runs to a kilobyte or two), so redaction never leaves a tail visible.
+const ASSIGNMENT_VALUE_MAX_BYTES: usize = 8192;
+
+/// Key words whose values are secrets by name; other keys (`token`, `auth`, `creds` …) also
+/// name counters, states and settings, so their values must look like tokens.
+const SECRET_KEYS: &[&[u8]] = &[
+    b"pass",
+    b"pwd",
+    b"secret",
+    b"key",
+    b"private",
+    b"access",
+    b"auth_token",
+    b"auth-token",
+    b"authtoken",
+];
+
+/// Keys whose values are meant to be seen: public tokens, anti-CSRF tokens.
+const PUBLIC_KEYS: &[&[u8]] = &[b"public", b"csrf", b"xsrf"];
 
 fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict> {
     let s = &text[start..end];
     // "Bearer <token>": the value follows the scheme (a token may hold '=' padding).
-    let key_end = if s.get(..6).is_some_and(|k| k.eq_ignore_ascii_case("bearer")) {
-        6
+    // "password is <value>": said in prose.
+    let bearer = s.get(..6).is_some_and(|k| k.eq_ignore_ascii_case("bearer"));
+    let (key_len, prose) = if bearer {
+        (6, false)
+    } else if let Some(i) = s.find([':', '=', '?']) {
+        (i, false)
     } else {
-        s.find([':', '='])? + 1
+        (s.find([' ', '\t'])?, true)
     };
-    let mut v0 = start + key_end;
-    v0 += text[v0..end].len()
-        - text[v0..end]
-            .trim_start_matches([' ', '\t', '"', '\''])
-            .len();
+    // The whole identifier: the pattern starts at its key word ("csrf-token" matches at
+    // "token", "publicToken" at "Token").
+    let ident = text.as_bytes()[..start]
+        .iter()
+        .rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        .map_or(0, |i| i + 1);
+    let key = &text[ident..start + key_len];
+    let mut v0 = start + key_len;
+    let rest = &text[v0..end];
+    let rest = if prose {
+        let r = rest.trim_start_matches([' ', '\t']);
+        let word = r.find([' ', '\t'])?;
+        &r[word..]
+    } else {
+        rest.trim_start_matches([':', '=', '?', '>'])
+    };
+    let r = rest.trim_start_matches([' ', '\t']);
+    let quote = r.chars().next().filter(|&c| c == '"' || c == '\'');
+    let r = r.trim_start_matches(['"', '\'']);
+    v0 = end - r.len();
+    let mut end = end;
+    // A quoted value runs to its closing quote ("m{{h}o)p${e]nob(ody[finds>-_$#thisone}}").
+    if let Some(q) = quote
+        && let Some(close) = text[v0..].find(q)
+        && !text[v0..v0 + close].contains(char::is_whitespace)
+    {
+        end = v0 + close;
+    }
     // The pattern's value class is unbounded (a bounded repetition of a Unicode class costs
-    // milliseconds of rule-set build); the value is capped here at 128 characters.
-    let end = text[v0..end]
-        .char_indices()
-        .nth(ASSIGNMENT_VALUE_MAX_CHARS)
-        .map_or(end, |(i, _)| v0 + i);
+    // milliseconds of rule-set build); a runaway value is capped here.
+    if end - v0 > ASSIGNMENT_VALUE_MAX_BYTES {
+        end = v0 + ASSIGNMENT_VALUE_MAX_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+    }
     let value = &text[v0..end];
-    if value.len() < 6 {
+    if value.len() < 6 || is_placeholder(value) || shannon_entropy(value) < min {
         return None;
     }
-    if is_placeholder(value) || shannon_entropy(value) < min {
+    if quote.is_none() && looks_like_code(value) {
         return None;
+    }
+    if PUBLIC_KEYS.iter().any(|k| contains_ci(key, k)) {
+        return None;
+    }
+    let secret_key = bearer || SECRET_KEYS.iter().any(|k| contains_ci(key, k));
+    let has_digit = value.bytes().any(|b| b.is_ascii_digit());
+    let has_letter = value.bytes().any(|b| b.is_ascii_alphabetic());
+    let has_symbol = value.bytes().any(|b| !b.is_ascii_alphanumeric());
+    if prose && !(has_letter && (has_digit || has_symbol) && value.len() >= 8) {
+        return None; // "my password is incorrect"
+    }
+    let token_like = has_letter && has_digit && value.len() >= 10 && shannon_entropy(value) >= 3.0;
+    if !(secret_key || token_like) {
+        return None; // "auth: failed", "tokens=unlimited"
     }
     Some(Verdict {
         strength: Strength::Strong,
@@ -1109,20 +1206,52 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
     })
 }
 
+/// An unquoted value that is code, not a secret: a call or index (`foo(hey)you`,
+/// `fs.readFileSync(`, `request.json_body[`) or a dotted name (`this.apiKey`).
+fn looks_like_code(v: &str) -> bool {
+    if !v.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return false;
+    }
+    let head = v
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.'))
+        .unwrap_or(v.len());
+    if v[head..].starts_with(['(', '[']) {
+        return true;
+    }
+    head == v.len()
+        && v.contains('.')
+        && !v.bytes().any(|b| b.is_ascii_digit())
+        && v.split('.')
+            .all(|p| p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
+}
+
 /// A value that stands for a secret instead of being one: `${VAR}`, `<token>`, `****`,
-/// `YOUR_API_KEY`, "changeme" …
+/// `YOUR_API_KEY`, "changeme", the name of a secret (`NEXUS-GPT4-API-KEY`) …
 fn is_placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
+    let (mut letters, mut digits, mut other) = (0, 0, 0);
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' => letters += 1,
+            b'0'..=b'9' => digits += 1,
+            b'_' | b'-' => {}
+            _ => other += 1,
+        }
+    }
+    let constant_name = other == 0 && letters >= 2 * digits.max(1) && value.contains(['_', '-']);
     value.starts_with(['$', '<', '{', '%', '[', '(', '*'])
-        || value
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b == b'_' || b == b'-')
+        || (other == 0 && digits == 0)
+        || constant_name
         || [
             "xxx",
             "***",
             "...",
             "example",
             "changeme",
+            "fake",
+            "dummy",
+            "sample",
             "redacted",
             "placeholder",
             "your",
@@ -1352,14 +1481,83 @@ mod tests {
     }
 
     #[test]
-    fn assignment_value_is_capped_at_128_chars() {
+    fn assignment_value_is_the_whole_token() {
+        // A 160-character value (a JWT is longer still) is reported whole: redaction must not
+        // leave its tail visible.
         let value: String = "aB3$kQ9z".repeat(20);
-        let s = format!("password={value}");
+        let s = format!("password={value} next");
         let v = Validator::AssignmentEntropy(2.5)
-            .check_text(&s, 0, s.len())
+            .check_text(&s, 0, 9 + value.len())
             .unwrap();
         let (a, b) = v.span.unwrap();
-        assert_eq!((a, b - a), (9, 128));
+        assert_eq!((a, b - a), (9, 160));
+    }
+
+    #[test]
+    fn assignment_keys_values_and_code() {
+        fn t(s: &str) -> Option<&str> {
+            Validator::AssignmentEntropy(2.5)
+                .check_text(s, 0, s.len())
+                .and_then(|v| v.span)
+                .map(|(a, b)| &s[a..b])
+        }
+        // Token-like keys need token-like values.
+        assert_eq!(
+            t("creds = s8N4rwREFoViWpQdbsgxlpOJet3gtR"),
+            Some("s8N4rwREFoViWpQdbsgxlpOJet3gtR")
+        );
+        assert_eq!(
+            t("genericToken=Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"),
+            Some("Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB")
+        );
+        assert_eq!(t("auth: failed"), None);
+        assert_eq!(t("Authentication: required"), None);
+        assert_eq!(t("token_count: unlimited"), None);
+        // Secret keys take any value with entropy, with ':=' and '?=' too.
+        assert_eq!(
+            t("mySecretString := 4jtPuvjL3LfFgziJ"),
+            Some("4jtPuvjL3LfFgziJ")
+        );
+        // Prose: only a value that looks like a password.
+        assert_eq!(
+            t("password is !03e%UO3n8!3WeKZp5"),
+            Some("!03e%UO3n8!3WeKZp5")
+        );
+        assert_eq!(t("password is incorrect"), None);
+        // Code is not a value, unless quoted.
+        assert_eq!(t("my_password = foo(hey)you"), None);
+        assert_eq!(t("apiKey: this.apiKey"), None);
+        assert_eq!(t("apiKey: fs.readFileSync("), None);
+        // A quoted value runs to its closing quote.
+        let q = "apikey: 'm{{h}o)p${e]nob(ody[finds>-_$#thisone}}' ok";
+        let cut = q.find('>').unwrap();
+        let v = Validator::AssignmentEntropy(2.5)
+            .check_text(q, 0, cut)
+            .unwrap();
+        let (a, b) = v.span.unwrap();
+        assert_eq!(&q[a..b], "m{{h}o)p${e]nob(ody[finds>-_$#thisone}}");
+    }
+
+    #[test]
+    fn pem_blocks_need_a_body_and_jwts_may_be_unsigned() {
+        let body = "MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB";
+        let key = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----");
+        assert!(Validator::PemKey.check_text(&key, 0, key.len()).is_some());
+        for s in [
+            "-----BEGIN PRIVATE KEY-----\nanything\n-----END PRIVATE KEY-----",
+            "-----BEGIN OPENSSH PRIVATE KEY----------END OPENSSH PRIVATE KEY-----",
+        ] {
+            assert!(Validator::PemKey.check_text(s, 0, s.len()).is_none(), "{s}");
+        }
+        let jwt = |s: &str| Validator::Jwt.check_text(s, 0, s.len()).is_some();
+        // {"alg":"none"} . {"sub":"60019729"} . (empty)
+        assert!(jwt("eyJhbGciOiJub25lIn0.eyJzdWIiOiI2MDAxOTcyOSJ9."));
+        // No signature at all.
+        assert!(jwt("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI2MDAxOTcyOSJ9"));
+        // A short signature is a cut token or not one.
+        assert!(!jwt("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI2MDAxOTcyOSJ9.abc"));
+        // The payload must be claims.
+        assert!(!jwt("eyJhbGciOiJub25lIn0.eyJmb28iOi."));
     }
 
     #[test]
