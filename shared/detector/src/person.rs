@@ -39,6 +39,8 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("insured:", Cue::Strong),
     ("signed,", Cue::Strong),
     ("this is", Cue::Weak),
+    ("calls me", Cue::Weak),
+    ("call me", Cue::Weak),
     ("i'm", Cue::Weak),
     ("i\u{2019}m", Cue::Weak),
     ("i am", Cue::Weak),
@@ -553,6 +555,33 @@ pub(crate) fn candidates(
     push(text, &toks, cue, false, g, out)
 }
 
+/// The cue before the name is a greeting ("Hi", "Hello", "Hey", "Dear") or "call(s) me".
+fn addressed(text: &str, toks: &[(usize, usize)]) -> bool {
+    let Some(&(start, _)) = toks.first() else {
+        return false;
+    };
+    let before = text[..start].trim_end_matches([' ', ',']);
+    ["hi", "hello", "hey", "dear", "call me", "calls me"]
+        .iter()
+        .any(|g| {
+            before.len() >= g.len()
+                && before.as_bytes()[before.len() - g.len()..].eq_ignore_ascii_case(g.as_bytes())
+                && before.as_bytes()[..before.len() - g.len()]
+                    .last()
+                    .is_none_or(|b| !b.is_ascii_alphanumeric())
+        })
+}
+
+/// The name is followed by ',', '!', '.', a line end or the end of the text.
+fn phrase_ends_after(text: &str, toks: &[(usize, usize)]) -> bool {
+    toks.last().is_some_and(|&(_, end)| {
+        text[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, ',' | '!' | '.' | '\n' | '\r'))
+    })
+}
+
 fn push(
     text: &str,
     toks: &[(usize, usize)],
@@ -596,7 +625,11 @@ fn push(
     let strong = match (n, cue) {
         // "Mr. Mayers": an honorific before a capitalised word names a person.
         (1, Cue::Honorific) => true,
-        (1, Cue::Strong) => first_known,
+        // "my name is Amy", "her maiden name is Robinson".
+        (1, Cue::Strong) => first_known || g.last.contains(name_toks[0]),
+        // "Hi Amy," / "Dear Amy!" / "everyone calls me Amy": a greeting or "call me", a known
+        // first name and the end of the phrase.
+        (1, Cue::Weak) => first_known && addressed(text, toks) && phrase_ends_after(text, toks),
         (_, Cue::Bare) => {
             if !(first_known && last_known) {
                 return;
@@ -745,6 +778,39 @@ mod tests {
         ] {
             let got = scan_names(text);
             assert!(got.iter().all(|(_, _, bare)| !bare), "{text}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn one_word_names_after_a_greeting_or_a_name_cue() {
+        for (text, name) in [
+            ("Hi Amy, I'm contacting you about a problem", "Amy"),
+            ("Dear Amy!", "Amy"),
+            (
+                "My name is Paula Giles but everyone calls me Cynthia",
+                "Cynthia",
+            ),
+            ("Her maiden name is Robinson", "Robinson"),
+        ] {
+            let got = scan_names(text);
+            assert!(
+                got.iter().any(|(n, strong, _)| n == name && *strong),
+                "{text}: {got:?}"
+            );
+        }
+        // Not a known first name, or the phrase goes on: not strong by itself.
+        for text in [
+            "Hi Support, my card was declined",
+            "Hi Amy Lou Who is here",
+            "hey Team, thanks",
+            "call me Back",
+            "this is Amy",
+        ] {
+            let got = scan_names(text);
+            assert!(
+                got.iter().all(|(n, strong, _)| !*strong || n.contains(' ')),
+                "{text}: {got:?}"
+            );
         }
     }
 
