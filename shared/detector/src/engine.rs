@@ -1155,7 +1155,15 @@ impl Detector {
                 // Closer context is stronger evidence: the boost halves across the window.
                 // A word after the value more often introduces the next value, so it counts
                 // for less than one before it.
-                let side = if he <= s { 1.0 } else { AFTER_FACTOR };
+                // A label right after the value that ends its line ("9266849811 fax",
+                // "476.202.0274 office,") is the value's own, as one before it would be.
+                let label = hs >= e
+                    && hs - e <= 1
+                    && text[he..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| matches!(c, '\n' | '\r' | ',' | ';' | ')'));
+                let side = if he <= s || label { 1.0 } else { AFTER_FACTOR };
                 let decay = side * (1.0 - 0.5 * (dist as f32 / window as f32).min(1.0));
                 if decay > best_decay {
                     best_decay = decay;
@@ -1825,6 +1833,18 @@ mod tests {
             (
                 "Call me at +442345678900 tomorrow.",
                 &[("PHONE_NUMBER", "+442345678900")],
+            ),
+            // A label after the number that ends its line.
+            (
+                "9266849811 fax\n2768313062 mobile",
+                &[
+                    ("PHONE_NUMBER", "9266849811"),
+                    ("PHONE_NUMBER", "2768313062"),
+                ],
+            ),
+            (
+                "card 060403249661 expires",
+                &[("CREDIT_CARD", "060403249661")],
             ),
             // An anti-context word in an earlier clause does not sink a phone number.
             (

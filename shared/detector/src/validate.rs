@@ -549,6 +549,7 @@ fn card(v: &NumView) -> Option<Verdict> {
                 || (p2 == 60 && n == 16) // RuPay (and eftpos Australia's 6035 cards)
         }
         9 => p4 == 9792 && n == 16, // Troy
+        0 => p4 == 604 && n >= 12,  // Maestro 0604 (in IIN tables and Faker's generator)
         _ => false,
     };
     // UATP (airline cards): 15 digits from 1. Luhn passes one number in ten, and fifteen-digit
@@ -1349,6 +1350,9 @@ mod tests {
             (Validator::Aba, "0711-0130-7", Some(Strong)),
             (Validator::Aba, "0711 0130-7", None),
             (Validator::Aba, "071-101-307", None),
+            (Validator::LuhnCard, "060403249661", Some(Strong)),
+            (Validator::LuhnCard, "060403249662", None),
+            (Validator::LuhnCard, "0605 0324 9661", None),
             (Validator::E164Phone, "0044 20 7946 0958", Some(Weak)),
             (Validator::E164Phone, "00 44 20 7946 0958", None),
             (Validator::E164Phone, "00442079460958", None),
