@@ -49,6 +49,18 @@ pub(crate) fn init() {
     let _ = suffixes();
 }
 
+/// `before` (the text before a house number) ends with a unit designator: "Apt. 732 9973
+/// Nicole Fords" puts the unit first.
+pub(crate) fn unit_before(before: &str) -> bool {
+    let b = before.trim_end_matches(' ');
+    let word = &b[b
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphabetic() || c == '.' || c == '#'))
+        .map_or(0, |(i, c)| i + c.len_utf8())..];
+    UNITS.contains(&word)
+}
+
 pub(crate) fn is_suffix(word: &str) -> bool {
     suffixes().contains(word.trim_end_matches('.'))
 }

@@ -32,6 +32,8 @@ const WINDOW_BEFORE: usize = 48;
 const WINDOW_AFTER: usize = 32;
 /// Weight of a context word after the value relative to one before it.
 const AFTER_FACTOR: f32 = 0.6;
+/// How far past a digit run a pattern that starts inside it may reach (a line of an address).
+const LINE_REACH: usize = 160;
 /// Score factor when the nearest preceding cue is an anti-context word.
 const ANTI_FACTOR: f32 = 0.3;
 /// An anti-context word further before the value than this belongs to another clause ("I did
@@ -704,7 +706,7 @@ impl Detector {
                     {
                         // A rejected IPv6 candidate may hold an IPv4 address ("…:db8::10.0.0.1"),
                         // a rejected assignment a provider's token ("HF_TOKEN=hf_…").
-                        self.patterns_within(text, s + 1, e, ctx, out, trace);
+                        self.patterns_within(text, s + 1, e, e, ctx, out, trace);
                     }
                     if ok
                         && depth == 0
@@ -716,19 +718,34 @@ impl Detector {
                         // An assigned value may be a provider's token: its own rule scores it
                         // (`aws_secret_access_key = …`, `token: eyJ…`), and overlap resolution
                         // keeps the better of the two.
-                        self.patterns_within(text, vs, ve.max(e), ctx, out, trace);
+                        let to = ve.max(e);
+                        self.patterns_within(text, vs, to, to, ctx, out, trace);
                     }
                 }
                 Target::Number => {
                     let before = out.len();
                     self.classify_number(text, s, e, ctx, out, trace);
-                    if out.len() == before
-                        && depth == 0
-                        && !text[s..e].bytes().all(|b| b.is_ascii_digit())
-                    {
-                        // No number rule takes the run, and it started before a pattern's value
-                        // inside it could: "(192.168.1.1)", "+ 03.15.1987". Patterns only.
-                        self.patterns_within(text, s, e, ctx, out, trace);
+                    if depth == 0 && !text[s..e].bytes().all(|b| b.is_ascii_digit()) {
+                        if out.len() == before {
+                            // No number rule takes the run, and it started before a pattern's
+                            // value inside it could: "(192.168.1.1)", "+ 03.15.1987".
+                            self.patterns_within(text, s, e, e, ctx, out, trace);
+                        } else if text[e..].starts_with(' ')
+                            && text[e + 1..].starts_with(|c: char| c.is_ascii_uppercase())
+                            && crate::address::unit_before(&text[..s])
+                            && out[before..]
+                                .iter()
+                                .all(|c| c.score < self.rules[c.rule].threshold)
+                        {
+                            // Nothing sure of the run, a unit before it and capitalised words
+                            // after it: a street line starts inside it and runs on past it
+                            // ("Apt. 732 9973 Nicole Fords", the run being "732 9973").
+                            let mut until = (e + LINE_REACH).min(text.len());
+                            while !text.is_char_boundary(until) {
+                                until -= 1;
+                            }
+                            self.patterns_within(text, s, e, until, ctx, out, trace);
+                        }
                     }
                 }
                 Target::AlnumId => self.classify_alnum(text, s, e, ctx, out, trace),
@@ -736,12 +753,15 @@ impl Detector {
         }
     }
 
-    /// The regex's matches inside `text[s..e]` (no digit runs), validated as usual.
+    /// The regex's matches that start inside `text[s..e]` and end by `until` (no digit runs),
+    /// validated as usual.
+    #[allow(clippy::too_many_arguments)]
     fn patterns_within(
         &self,
         text: &str,
         s: usize,
         e: usize,
+        until: usize,
         ctx: &mut CtxCache,
         out: &mut Vec<Cand>,
         trace: &mut Option<Trace>,
@@ -751,9 +771,12 @@ impl Detector {
         };
         let mut cur = s;
         while cur < e {
-            let Some(m) = re.search(&Input::new(text).range(cur..e)) else {
+            let Some(m) = re.search(&Input::new(text).range(cur..until)) else {
                 break;
             };
+            if m.start() >= e {
+                break;
+            }
             let mut next = m.end();
             match targets[m.pattern().as_usize()] {
                 Target::Rule(ri) => {
@@ -1845,6 +1868,11 @@ mod tests {
             (
                 "card 060403249661 expires",
                 &[("CREDIT_CARD", "060403249661")],
+            ),
+            // A unit before the house number ("Apt. 732 9973 …": the digit run is "732 9973").
+            (
+                "Apt. 732 9973 Nicole Fords\nBrandonmouth HI 57492",
+                &[("STREET_ADDRESS", "9973 Nicole Fords\nBrandonmouth HI 57492")],
             ),
             // An anti-context word in an earlier clause does not sink a phone number.
             (
