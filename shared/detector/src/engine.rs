@@ -700,13 +700,24 @@ impl Detector {
                         && out.len() == before
                         && matches!(
                             self.rules[ri].validator,
-                            Validator::Ipv6 | Validator::AssignmentEntropy(_)
+                            Validator::Ipv6 | Validator::AssignmentEntropy(_) | Validator::Iban
                         )
                         && text.is_char_boundary(s + 1)
                     {
                         // A rejected IPv6 candidate may hold an IPv4 address ("…:db8::10.0.0.1"),
-                        // a rejected assignment a provider's token ("HF_TOKEN=hf_…").
+                        // a rejected assignment a provider's token ("HF_TOKEN=hf_…"), a rejected
+                        // IBAN a real one or a date ("ND 50696 IBAN GB75 …", "NM 68481 DOB …").
                         self.patterns_within(text, s + 1, e, e, ctx, out, trace);
+                    }
+                    if self.rules[ri].validator == Validator::Icd10
+                        && out[before..]
+                            .iter()
+                            .all(|c| c.score < self.rules[c.rule].threshold)
+                        && text[s..e].bytes().all(|b| b.is_ascii_alphanumeric())
+                    {
+                        // "A12345" without clinical context is more likely a member or record id
+                        // than a dot-less diagnosis code: the letter+digit rules score it too.
+                        self.classify_alnum(text, s, e, ctx, out, trace);
                     }
                     if ok
                         && depth == 0
@@ -1868,6 +1879,14 @@ mod tests {
             (
                 "card 060403249661 expires",
                 &[("CREDIT_CARD", "060403249661")],
+            ),
+            // A dot-less code-like id without clinical context is left to the id rules.
+            ("Member ID A12345", &[("HEALTH_PLAN_ID", "A12345")]),
+            ("ICD-10 dx code E119", &[("ICD10_CODE", "E119")]),
+            // An IBAN-like run that fails does not hide the IBAN after it.
+            (
+                "Port Tony, ND 50696 IBAN GB82 WEST 1234 5698 7654 32",
+                &[("IBAN_CODE", "GB82 WEST 1234 5698 7654 32")],
             ),
             // A unit before the house number ("Apt. 732 9973 …": the digit run is "732 9973").
             (

@@ -355,16 +355,16 @@ impl Validator {
             Validator::Mbi => {
                 let c: Vec<u8> = s
                     .bytes()
-                    .filter(|b| *b != b'-')
+                    .filter(|b| *b != b'-' && *b != b' ')
                     .map(|b| b.to_ascii_uppercase())
                     .collect();
                 if c.len() != 11 || !mbi_ok(&c) {
                     return None;
                 }
                 // Typed in lower case, only the dashed CMS layout (1eg4-te5-mk73) identifies
-                // itself; eleven bare lower-case characters need context.
+                // itself; eleven bare (or spaced) lower-case characters need context.
                 let lower = s.bytes().any(|b| b.is_ascii_lowercase());
-                Verdict::of(!lower || s.len() == 13)
+                Verdict::of(!lower || (s.len() == 13 && !s.contains(' ')))
             }
             Validator::Date => {
                 // An ISO 8601 timestamp ("1987-03-15T00:00:00Z", as systems export a birth
@@ -400,9 +400,13 @@ impl Validator {
             Validator::PemKey => pem_key(s),
             Validator::Dea => {
                 let (l, d) = split_alnum(s)?;
-                if l.len() != 2 || d.len() != 7 {
-                    return None;
-                }
+                // The second character is the registrant's initial, or 9 for a business
+                // registered under its own name ("A91234563").
+                let d = match (l.len(), d.len()) {
+                    (2, 7) => d,
+                    (1, 8) if d.starts_with('9') => &d[1..],
+                    _ => return None,
+                };
                 let lb = l.as_bytes();
                 if !b"ABCDEFGHJKLMPRSTUX".contains(&lb[0]) {
                     return None;
@@ -1435,6 +1439,8 @@ mod tests {
             (Validator::Vin, "WVWZZZ1KZAWABCDEF", false),
             (Validator::Dea, "AB1234563", true),
             (Validator::Dea, "AB1234567", false),
+            (Validator::Dea, "A91234563", true),
+            (Validator::Dea, "A81234563", false),
             (Validator::PassportAlnum, "C12345678", true),
             (Validator::PassportAlnum, "CC2345678", false),
             (Validator::MemberId, "BCBSM1234567", true),
