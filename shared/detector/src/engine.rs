@@ -697,7 +697,9 @@ impl Detector {
                     }
                     if !ok
                         && depth == 0
-                        && out.len() == before
+                        && out[before..]
+                            .iter()
+                            .all(|c| c.score < self.rules[c.rule].threshold)
                         && matches!(
                             self.rules[ri].validator,
                             Validator::Ipv6 | Validator::AssignmentEntropy(_) | Validator::Iban
@@ -706,7 +708,7 @@ impl Detector {
                     {
                         // A rejected IPv6 candidate may hold an IPv4 address ("…:db8::10.0.0.1"),
                         // a rejected assignment a provider's token ("HF_TOKEN=hf_…"), a rejected
-                        // IBAN a real one or a date ("ND 50696 IBAN GB75 …", "NM 68481 DOB …").
+                        // IBAN a real one ("NO 44 GB82 WEST …"); nothing sure came of its digits.
                         self.patterns_within(text, s + 1, e, e, ctx, out, trace);
                     }
                     if self.rules[ri].validator == Validator::Icd10
@@ -1883,9 +1885,14 @@ mod tests {
             // A dot-less code-like id without clinical context is left to the id rules.
             ("Member ID A12345", &[("HEALTH_PLAN_ID", "A12345")]),
             ("ICD-10 dx code E119", &[("ICD10_CODE", "E119")]),
-            // An IBAN-like run that fails does not hide the IBAN after it.
+            // A state and ZIP are no IBAN, and an IBAN-like run that fails does not hide the
+            // IBAN inside it.
             (
                 "Port Tony, ND 50696 IBAN GB82 WEST 1234 5698 7654 32",
+                &[("IBAN_CODE", "GB82 WEST 1234 5698 7654 32")],
+            ),
+            (
+                "bank NO 44 GB82 WEST 1234 5698 7654 32",
                 &[("IBAN_CODE", "GB82 WEST 1234 5698 7654 32")],
             ),
             // A unit before the house number ("Apt. 732 9973 …": the digit run is "732 9973").
