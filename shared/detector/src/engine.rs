@@ -697,13 +697,13 @@ impl Detector {
                     }
                     if !ok
                         && depth == 0
-                        && out[before..]
-                            .iter()
-                            .all(|c| c.score < self.rules[c.rule].threshold)
                         && matches!(
                             self.rules[ri].validator,
                             Validator::Ipv6 | Validator::AssignmentEntropy(_) | Validator::Iban
                         )
+                        && out[before..]
+                            .iter()
+                            .all(|c| c.score < self.rules[c.rule].threshold)
                         && text.is_char_boundary(s + 1)
                     {
                         // A rejected IPv6 candidate may hold an IPv4 address ("…:db8::10.0.0.1"),
@@ -712,6 +712,7 @@ impl Detector {
                         self.patterns_within(text, s + 1, e, e, ctx, out, trace);
                     }
                     if self.rules[ri].validator == Validator::Icd10
+                        && e - s >= 5
                         && out[before..]
                             .iter()
                             .all(|c| c.score < self.rules[c.rule].threshold)

@@ -281,6 +281,8 @@ fn on_capital(
         j -= 1;
     }
     if j < i
+        && j > 0
+        && b[j - 1] == b'.'
         && let Some(h) = LOWER_HONORIFICS.iter().find(|h| {
             b[..j].ends_with(h) && (j == h.len() || !b[j - h.len() - 1].is_ascii_alphanumeric())
         })
@@ -829,7 +831,12 @@ mod tests {
             );
         }
         // Lower-case "dr." also ends a street; "dr" and "mr" without their dot are words.
-        for text in ["12 oak dr. Springfield", "the dr Smith", "hmm. Jeffery"] {
+        for text in [
+            "12 oak dr. Springfield",
+            "the dr Smith",
+            "hmm. Jeffery",
+            " Jeffery",
+        ] {
             let got = scan_names(text);
             assert!(got.is_empty(), "{text}: {got:?}");
         }
