@@ -50,11 +50,57 @@ const CONTEXT: &[&str] = &[
     "数字 ",
 ];
 
+/// Pieces the cue, shape and fallback code looks around: glued together in any order they put
+/// whitespace, dots and capitals at the very start and end of a text and next to each other.
+const TOKENS: &[&str] = &[
+    " ",
+    "\n",
+    ".",
+    ",",
+    ":",
+    "'",
+    "-",
+    "ms.",
+    "Mx.",
+    "Dr.",
+    "Hi",
+    "call me",
+    "name is",
+    "Amy",
+    "Robinson",
+    "Apt.",
+    "732",
+    "9973",
+    "Nicole",
+    "Fords",
+    "IBAN",
+    "NO",
+    "44",
+    "GB82",
+    "WEST",
+    "token=",
+    "password is",
+    "api_key: \"",
+    "x1234",
+    "EXT12",
+    "fax",
+    "E119",
+    "A12345",
+    "ICD",
+    "AIza",
+    "-----BEGIN PRIVATE KEY-----",
+    "eyJhbGciOiJub25lIn0",
+    "😀",
+    "é",
+    "\u{00A0}",
+];
+
 fn fragment() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => any::<String>(),
         2 => (prop::sample::select(CONTEXT), prop::sample::select(VALUES)).prop_map(|(c, v)| format!("{c}{v}")),
         1 => "[0-9 \\-.()+@A-Za-z\u{00A0}\u{200B}\u{FF10}-\u{FF19}]{0,40}",
+        2 => prop::collection::vec(prop::sample::select(TOKENS), 0..12).prop_map(|v| v.concat()),
     ]
 }
 
@@ -64,6 +110,15 @@ fn text() -> impl Strategy<Value = String> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn glued_tokens_never_panic(v in prop::collection::vec(prop::sample::select(TOKENS), 0..16)) {
+        let s = v.concat();
+        for x in det().scan(&s) {
+            prop_assert!(s.is_char_boundary(x.start) && s.is_char_boundary(x.end));
+        }
+        det().explain(&s);
+    }
 
     #[test]
     fn arbitrary_utf8_never_panics_and_spans_are_sound(s in any::<String>()) {
