@@ -783,6 +783,14 @@ mod tests {
         }
     }
 
+    fn assert_strong_name(text: &str, name: &str) {
+        let got = scan_names(text);
+        assert!(
+            got.iter().any(|(n, strong, _)| n == name && *strong),
+            "{text}: {got:?}"
+        );
+    }
+
     #[test]
     fn one_word_names_after_a_greeting_or_a_name_cue() {
         for (text, name) in [
@@ -794,11 +802,7 @@ mod tests {
             ),
             ("Her maiden name is Robinson", "Robinson"),
         ] {
-            let got = scan_names(text);
-            assert!(
-                got.iter().any(|(n, strong, _)| n == name && *strong),
-                "{text}: {got:?}"
-            );
+            assert_strong_name(text, name);
         }
         // Not a known first name, or the phrase goes on: not strong by itself.
         for text in [
@@ -824,11 +828,7 @@ mod tests {
             ("Hi Mx. Gross, thanks", "Mx. Gross"),
             ("ask mrs. Allen", "mrs. Allen"),
         ] {
-            let got = scan_names(text);
-            assert!(
-                got.iter().any(|(n, strong, _)| n == name && *strong),
-                "{text}: {got:?}"
-            );
+            assert_strong_name(text, name);
         }
         // Lower-case "dr." also ends a street; "dr" and "mr" without their dot are words.
         for text in [

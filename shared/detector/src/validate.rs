@@ -1511,33 +1511,35 @@ mod tests {
                 .and_then(|v| v.span)
                 .map(|(a, b)| &s[a..b])
         }
-        // Token-like keys need token-like values.
-        assert_eq!(
-            t("creds = s8N4rwREFoViWpQdbsgxlpOJet3gtR"),
-            Some("s8N4rwREFoViWpQdbsgxlpOJet3gtR")
-        );
-        assert_eq!(
-            t("genericToken=Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"),
-            Some("Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB")
-        );
-        assert_eq!(t("auth: failed"), None);
-        assert_eq!(t("Authentication: required"), None);
-        assert_eq!(t("token_count: unlimited"), None);
-        // Secret keys take any value with entropy, with ':=' and '?=' too.
-        assert_eq!(
-            t("mySecretString := 4jtPuvjL3LfFgziJ"),
-            Some("4jtPuvjL3LfFgziJ")
-        );
-        // Prose: only a value that looks like a password.
-        assert_eq!(
-            t("password is !03e%UO3n8!3WeKZp5"),
-            Some("!03e%UO3n8!3WeKZp5")
-        );
-        assert_eq!(t("password is incorrect"), None);
-        // Code is not a value, unless quoted.
-        assert_eq!(t("my_password = foo(hey)you"), None);
-        assert_eq!(t("apiKey: this.apiKey"), None);
-        assert_eq!(t("apiKey: fs.readFileSync("), None);
+        let cases: &[(&str, Option<&str>)] = &[
+            // Token-like keys need token-like values.
+            (
+                "creds = s8N4rwREFoViWpQdbsgxlpOJet3gtR",
+                Some("s8N4rwREFoViWpQdbsgxlpOJet3gtR"),
+            ),
+            (
+                "genericToken=Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB",
+                Some("Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"),
+            ),
+            ("auth: failed", None),
+            ("Authentication: required", None),
+            ("token_count: unlimited", None),
+            // Secret keys take any value with entropy, with ':=' and '?=' too.
+            (
+                "mySecretString := 4jtPuvjL3LfFgziJ",
+                Some("4jtPuvjL3LfFgziJ"),
+            ),
+            // Prose: only a value that looks like a password.
+            ("password is !03e%UO3n8!3WeKZp5", Some("!03e%UO3n8!3WeKZp5")),
+            ("password is incorrect", None),
+            // Code is not a value, unless quoted.
+            ("my_password = foo(hey)you", None),
+            ("apiKey: this.apiKey", None),
+            ("apiKey: fs.readFileSync(", None),
+        ];
+        for &(s, want) in cases {
+            assert_eq!(t(s), want, "{s}");
+        }
         // A quoted value runs to its closing quote.
         let q = "apikey: 'm{{h}o)p${e]nob(ody[finds>-_$#thisone}}' ok";
         let cut = q.find('>').unwrap();
