@@ -434,7 +434,8 @@ impl Validator {
             }
             Validator::MemberId => {
                 // A payer prefix of up to five capitals, an optional '-', five to fourteen
-                // digits and up to two check letters (BCBSM1234567, UHC-12345AB, W123456789).
+                // digits and up to two check characters, the first a letter (BCBSM1234567,
+                // UHC-12345AB, W123456789, HPN12345A9).
                 let t = s.trim();
                 let letters = t.bytes().take_while(u8::is_ascii_uppercase).count();
                 let rest = t[letters..].strip_prefix('-').unwrap_or(&t[letters..]);
@@ -443,7 +444,10 @@ impl Validator {
                 let ok = (1..=5).contains(&letters)
                     && (5..=14).contains(&digits)
                     && tail.len() <= 2
-                    && tail.bytes().all(|b| b.is_ascii_uppercase());
+                    && tail.bytes().next().is_none_or(|b| b.is_ascii_uppercase())
+                    && tail
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
                 ok.then_some(Verdict {
                     strength: Strength::Strong,
                     span: None,
@@ -1449,6 +1453,8 @@ mod tests {
             (Validator::MemberId, "ABCDEF1234567", false),
             (Validator::MemberId, "UHC-1234", false),
             (Validator::MemberId, "UHC-12345ABC", false),
+            (Validator::MemberId, "HPN12345A9", true),
+            (Validator::MemberId, "HPN12345A99", false),
             (
                 Validator::Jwt,
                 "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
