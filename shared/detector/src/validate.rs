@@ -1140,6 +1140,56 @@ const SECRET_KEYS: &[&[u8]] = &[
 /// Keys whose values are meant to be seen: public tokens, anti-CSRF tokens.
 const PUBLIC_KEYS: &[&[u8]] = &[b"public", b"csrf", b"xsrf"];
 
+/// Key endings that name something about a secret, not the secret (`secret_id`,
+/// `token_type`, `api_key_name`, `SecretError`, `token_bucket`).
+const METADATA_SUFFIXES: &[&[u8]] = &[
+    b"id",
+    b"ids",
+    b"name",
+    b"names",
+    b"type",
+    b"types",
+    b"arn",
+    b"path",
+    b"file",
+    b"len",
+    b"length",
+    b"field",
+    b"fields",
+    b"slot",
+    b"error",
+    b"errors",
+    b"provider",
+    b"manager",
+    b"ref",
+    b"version",
+    b"count",
+    b"bucket",
+    b"kind",
+    b"ttl",
+    b"expiry",
+    b"expires",
+    b"timeout",
+    b"header",
+    b"env",
+    b"policy",
+    b"label",
+    b"format",
+    b"size",
+    b"buffer",
+    b"method",
+    b"handler",
+    b"builder",
+    b"callback",
+];
+
+/// Type names that follow a key in code (`secret_id: String`, `token: &str`).
+const TYPE_NAMES: &[&str] = &[
+    "String", "str", "&str", "bool", "boolean", "int", "integer", "number", "Number", "usize",
+    "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128", "f32", "f64",
+    "Option", "Vec", "Box", "Arc", "Rc", "Result", "object", "Object", "any", "true", "false",
+];
+
 fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict> {
     let s = &text[start..end];
     // "Bearer <token>": the value follows the scheme (a token may hold '=' padding).
@@ -1158,7 +1208,7 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
         .iter()
         .rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
         .map_or(0, |i| i + 1);
-    let key = &text[ident..start + key_len];
+    let key = text[ident..start + key_len].trim_end_matches([' ', '\t', '"', '\'']);
     let mut v0 = start + key_len;
     let rest = &text[v0..end];
     let rest = if prose {
@@ -1192,10 +1242,19 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
     if value.len() < 6 || is_placeholder(value) || shannon_entropy(value) < min {
         return None;
     }
-    if quote.is_none() && looks_like_code(value) {
+    if quote.is_none()
+        && (looks_like_code(value)
+            || TYPE_NAMES.contains(&value)
+            // `key: Type = …`: a type annotation.
+            || text[end..].trim_start_matches(' ').starts_with("= "))
+    {
         return None;
     }
-    if PUBLIC_KEYS.iter().any(|k| contains_ci(key, k)) {
+    if PUBLIC_KEYS.iter().any(|k| contains_ci(key, k))
+        || METADATA_SUFFIXES.iter().any(|x| {
+            key.len() > x.len() + 2 && key.as_bytes()[key.len() - x.len()..].eq_ignore_ascii_case(x)
+        })
+    {
         return None;
     }
     let secret_key = bearer || SECRET_KEYS.iter().any(|k| contains_ci(key, k));
@@ -1216,8 +1275,12 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
 }
 
 /// An unquoted value that is code, not a secret: a call or index (`foo(hey)you`,
-/// `fs.readFileSync(`, `request.json_body[`) or a dotted name (`this.apiKey`).
+/// `fs.readFileSync(`, `request.json_body[`, `Client::new(sdk)`), a path (`sigv4::SCHEME_ID`)
+/// or a dotted name (`this.apiKey`).
 fn looks_like_code(v: &str) -> bool {
+    if v.contains("::") || v.ends_with([')', '(']) {
+        return true;
+    }
     if !v.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         return false;
     }
@@ -1225,7 +1288,12 @@ fn looks_like_code(v: &str) -> bool {
         .bytes()
         .position(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.'))
         .unwrap_or(v.len());
-    if v[head..].starts_with(['(', '[']) {
+    if v[head..].starts_with(['(', '[', '!']) {
+        return true; // a call, an index, a macro
+    }
+    // A variable (`original_key`, `ssl_private_key_method_st`): lower-case words joined by '_'.
+    if head == v.len() && v.contains('_') && v.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
         return true;
     }
     head == v.len()
@@ -1542,10 +1610,26 @@ mod tests {
             ("my_password = foo(hey)you", None),
             ("apiKey: this.apiKey", None),
             ("apiKey: fs.readFileSync(", None),
+            ("auth: sigv4::SigV4AuthScheme::new()", None),
+            ("secret_id: String", None),
+            ("token: &str", None),
+            ("SecretSlot: Current)", None),
+            ("api_key_name = prodKeyAlpha7", None),
+            ("api_key_id = AKIAQYLPMN5HHHFPZAM2", None),
+            ("secret_bytes = vec![42u8; 4]", None),
+            ("secret_from_original = original_key", None),
         ];
         for &(s, want) in cases {
             assert_eq!(t(s), want, "{s}");
         }
+        // `key: Type = …` is a type annotation (the pattern's value stops at the space).
+        let a = "private_key: EcPrivateKeyBin = my_key";
+        let cut = a.find(" =").unwrap();
+        assert!(
+            Validator::AssignmentEntropy(2.5)
+                .check_text(a, 0, cut)
+                .is_none()
+        );
         // A quoted value runs to its closing quote.
         let q = "apikey: 'm{{h}o)p${e]nob(ody[finds>-_$#thisone}}' ok";
         let cut = q.find('>').unwrap();
