@@ -1233,13 +1233,11 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
     // The pattern's value class is unbounded (a bounded repetition of a Unicode class costs
     // milliseconds of rule-set build); a runaway value is capped here.
     if end - v0 > ASSIGNMENT_VALUE_MAX_BYTES {
-        end = v0 + ASSIGNMENT_VALUE_MAX_BYTES;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
+        end = crate::text::floor_boundary(text, v0 + ASSIGNMENT_VALUE_MAX_BYTES);
     }
     let value = &text[v0..end];
-    if value.len() < 6 || is_placeholder(value) || shannon_entropy(value) < min {
+    let entropy = shannon_entropy(value);
+    if value.len() < 6 || is_placeholder(value) || entropy < min {
         return None;
     }
     if quote.is_none()
@@ -1264,7 +1262,7 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
     if prose && !(has_letter && (has_digit || has_symbol) && value.len() >= 8) {
         return None; // "my password is incorrect"
     }
-    let token_like = has_letter && has_digit && value.len() >= 10 && shannon_entropy(value) >= 3.0;
+    let token_like = has_letter && has_digit && value.len() >= 10 && entropy >= 3.0;
     if !(secret_key || token_like) {
         return None; // "auth: failed", "tokens=unlimited"
     }
@@ -1306,7 +1304,6 @@ fn looks_like_code(v: &str) -> bool {
 /// A value that stands for a secret instead of being one: `${VAR}`, `<token>`, `****`,
 /// `YOUR_API_KEY`, "changeme", the name of a secret (`NEXUS-GPT4-API-KEY`) …
 fn is_placeholder(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
     let (mut letters, mut digits, mut other) = (0, 0, 0);
     for b in value.bytes() {
         match b {
@@ -1339,7 +1336,7 @@ fn is_placeholder(value: &str) -> bool {
             "secret",
         ]
         .iter()
-        .any(|p| lower.contains(p))
+        .any(|p| contains_ci(value, p.as_bytes()))
 }
 
 /// `scheme://user:password@host`: the password, unless it is a placeholder.
