@@ -1525,6 +1525,9 @@ impl KeywordFilter {
         if variants.len() > PACKED_MAX_PATTERNS {
             return None;
         }
+        // Teddy's buckets follow pattern order; in byte order they no longer depend on where
+        // a rule sits in the catalog (moving one keyword up cost prose 14 % more instructions).
+        variants.sort_unstable();
         let searcher = aho_corasick::packed::Config::new()
             .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
             .builder()
