@@ -1181,6 +1181,8 @@ const METADATA_SUFFIXES: &[&[u8]] = &[
     b"handler",
     b"builder",
     b"callback",
+    b"source",
+    b"sources",
 ];
 
 /// Type names that follow a key in code (`secret_id: String`, `token: &str`).
@@ -1615,6 +1617,8 @@ mod tests {
             ("api_key_id = AKIAQYLPMN5HHHFPZAM2", None),
             ("secret_bytes = vec![42u8; 4]", None),
             ("secret_from_original = original_key", None),
+            // Where a credential comes from is not one.
+            ("credential_source = Ec2InstanceMetadata2", None),
         ];
         for &(s, want) in cases {
             assert_eq!(t(s), want, "{s}");
