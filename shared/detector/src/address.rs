@@ -61,8 +61,39 @@ pub(crate) fn unit_before(before: &str) -> bool {
     UNITS.contains(&word)
 }
 
+/// A unit designator ("Apt", "Ste.", "Suite").
+pub(crate) fn is_unit(word: &str) -> bool {
+    UNITS.contains(&word) || UNITS.contains(&word.trim_end_matches('.'))
+}
+
 pub(crate) fn is_suffix(word: &str) -> bool {
-    suffixes().contains(word.trim_end_matches('.'))
+    let w = word.trim_end_matches('.');
+    if suffixes().contains(w) {
+        return true;
+    }
+    // An address typed in capitals ("1720 HARDING HWY"): the suffix in title case.
+    let b = w.as_bytes();
+    if b.len() < 2 || b.len() > 16 || !b.iter().all(u8::is_ascii_uppercase) {
+        return false;
+    }
+    let mut buf = [0u8; 16];
+    buf[..b.len()].copy_from_slice(b);
+    buf[1..b.len()].make_ascii_lowercase();
+    std::str::from_utf8(&buf[..b.len()]).is_ok_and(|t| suffixes().contains(t))
+}
+
+/// The address is all its line holds ("1270 Leeds Avenue" on a line of its own, as an
+/// address is pasted or written on an envelope), up to closing punctuation.
+fn alone_on_line(text: &str, start: usize, stop: usize) -> bool {
+    let before = &text[..start];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let after = &text[stop..];
+    let line_end = after.find('\n').unwrap_or(after.len());
+    before[line_start..].trim().is_empty()
+        && after[..line_end]
+            .trim_end()
+            .trim_end_matches(['.', ',', ';', '!'])
+            .is_empty()
 }
 
 /// Validates `text[start..end]` (number + capitalised words) and returns the full address span.
@@ -136,6 +167,9 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
         stop = end2;
         strong = true;
     }
+    if !strong && alone_on_line(text, start, stop) {
+        strong = true;
+    }
     Some(Verdict {
         strength: if strong {
             Strength::Strong
@@ -148,7 +182,13 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
 
 fn city_state_zip(text: &str, at: usize) -> Option<usize> {
     let rest = &text[at..];
-    let r = rest.strip_prefix(',').or_else(|| rest.strip_prefix('\n'))?;
+    // After a space the city is only read with more evidence: a comma before the state, or
+    // a ZIP ("1636 Main St Sarasota, FL 34236", "Austin TX 78759").
+    let spaced = rest.starts_with(' ');
+    let r = rest
+        .strip_prefix(',')
+        .or_else(|| rest.strip_prefix('\n'))
+        .or_else(|| rest.strip_prefix(' '))?;
     let r = r.trim_start_matches(' ');
     let mut i = 0;
     let b = r.as_bytes();
@@ -182,7 +222,8 @@ fn city_state_zip(text: &str, at: usize) -> Option<usize> {
         return None;
     }
     // ", ST" or " ST"
-    if i < b.len() && b[i] == b',' {
+    let comma = i < b.len() && b[i] == b',';
+    if comma {
         i += 1;
     }
     while i < b.len() && b[i] == b' ' {
@@ -197,6 +238,9 @@ fn city_state_zip(text: &str, at: usize) -> Option<usize> {
         j += 1;
     }
     let zip = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if spaced && !comma && zip != 5 {
+        return None;
+    }
     if zip == 5 {
         i = j + 5;
         if b.len() >= i + 5 && b[i] == b'-' && b[i + 1..i + 5].iter().all(|c| c.is_ascii_digit()) {
@@ -233,7 +277,44 @@ mod tests {
         let full = "269 Anderson Points Apt. 939, South Peggyville, NM 12345";
         let cases: &[(&str, Option<(&str, Strength)>)] = &[
             (full, Some((full, Strength::Strong))),
-            ("648 Smith Ridge", Some(("648 Smith Ridge", Strength::Weak))),
+            (
+                "648 Smith Ridge is far",
+                Some(("648 Smith Ridge", Strength::Weak)),
+            ),
+            // A street line alone on its line is an address as written on an envelope.
+            (
+                "648 Smith Ridge",
+                Some(("648 Smith Ridge", Strength::Strong)),
+            ),
+            (
+                "648 Smith Ridge.",
+                Some(("648 Smith Ridge.", Strength::Strong)),
+            ),
+            // In capitals.
+            (
+                "1720 HARDING HWY NEWFIELD, NJ",
+                Some(("1720 HARDING HWY NEWFIELD, NJ", Strength::Strong)),
+            ),
+            // City after a space: with a comma before the state, or a ZIP.
+            (
+                "1636 Main St Sarasota, FL 34236",
+                Some(("1636 Main St Sarasota, FL 34236", Strength::Strong)),
+            ),
+            (
+                "546 West Colorado Street Glendale CA 91204",
+                Some((
+                    "546 West Colorado Street Glendale CA 91204",
+                    Strength::Strong,
+                )),
+            ),
+            (
+                "546 West Colorado Street Glendale CA now",
+                Some(("546 West Colorado Street", Strength::Weak)),
+            ),
+            (
+                "1720 HARDING HWY NEWFIELD is",
+                Some(("1720 HARDING HWY", Strength::Weak)),
+            ),
             (
                 "12 W 34th St, New York, NY 10001",
                 Some(("12 W 34th St, New York, NY 10001", Strength::Strong)),

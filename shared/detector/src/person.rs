@@ -519,7 +519,11 @@ pub(crate) fn candidates(
                 return; // the cue must be followed by a separator
             }
             at += rest.len() - r.len();
-            if cue == Cue::Honorific && !text[cs..ce].ends_with('.') && !rest.starts_with(' ') {
+            if cue == Cue::Honorific
+                && (rest.starts_with([',', ':'])
+                    || (!text[cs..ce].ends_with('.') && !rest.starts_with(' ')))
+            {
+                // "3719 Lockwood Dr., Houston": a street's "Dr." before a comma.
                 return;
             }
             // An honorific right after the cue is part of the name.
@@ -548,6 +552,14 @@ pub(crate) fn candidates(
             if toks.is_empty() {
                 return;
             }
+            // "9400 Doliver Dr Apt 13": the street's "Dr" before a unit.
+            if cue == Cue::Honorific
+                && toks
+                    .first()
+                    .is_some_and(|&(a, b)| crate::address::is_unit(&text[a..b]))
+            {
+                return;
+            }
             if honor && cue == Cue::Honorific {
                 toks.insert(0, (cs, ce));
             }
@@ -572,6 +584,30 @@ fn addressed(text: &str, toks: &[(usize, usize)]) -> bool {
                     .last()
                     .is_none_or(|b| !b.is_ascii_alphanumeric())
         })
+}
+
+/// The cue names a surname: "maiden name is", "last name:", "family name is".
+fn surname_cue(text: &str, toks: &[(usize, usize)]) -> bool {
+    let Some(&(start, _)) = toks.first() else {
+        return false;
+    };
+    let before = text[..start].trim_end_matches([' ', ':']).as_bytes();
+    [
+        "maiden name is",
+        "last name is",
+        "family name is",
+        "maiden name",
+        "last name",
+        "family name",
+    ]
+    .iter()
+    .any(|c| {
+        before.len() >= c.len()
+            && before[before.len() - c.len()..].eq_ignore_ascii_case(c.as_bytes())
+            && before[..before.len() - c.len()]
+                .last()
+                .is_none_or(|b| !b.is_ascii_alphanumeric())
+    })
 }
 
 /// The name is followed by ',', '!', '.', a line end or the end of the text.
@@ -627,8 +663,9 @@ fn push(
     let strong = match (n, cue) {
         // "Mr. Mayers": an honorific before a capitalised word names a person.
         (1, Cue::Honorific) => true,
-        // "my name is Amy", "her maiden name is Robinson".
-        (1, Cue::Strong) => first_known || g.last.contains(name_toks[0]),
+        // "my name is Amy", "her maiden name is Robinson"; any surname after "maiden name
+        // is" / "last name is" ("Her maiden name is Pisano").
+        (1, Cue::Strong) => first_known || g.last.contains(name_toks[0]) || surname_cue(text, toks),
         // "Hi Amy," / "Dear Amy!" / "everyone calls me Amy": a greeting or "call me", a known
         // first name and the end of the phrase.
         (1, Cue::Weak) => first_known && addressed(text, toks) && phrase_ends_after(text, toks),
@@ -801,6 +838,9 @@ mod tests {
                 "Cynthia",
             ),
             ("Her maiden name is Robinson", "Robinson"),
+            // Any capitalised word after a surname cue, in the gazetteer or not.
+            ("Her maiden name is Pisano", "Pisano"),
+            ("last name: Kowalczyk", "Kowalczyk"),
         ] {
             assert_strong_name(text, name);
         }
@@ -836,6 +876,10 @@ mod tests {
             "the dr Smith",
             "hmm. Jeffery",
             " Jeffery",
+            // A street's "Dr" before a comma or a unit.
+            "3719 Lockwood Dr., Houston, TX 77026",
+            "9400 Doliver Dr Apt 13",
+            "1865 Corporate Dr Ste 225",
         ] {
             let got = scan_names(text);
             assert!(got.is_empty(), "{text}: {got:?}");
