@@ -32,6 +32,8 @@ const WINDOW_BEFORE: usize = 48;
 const WINDOW_AFTER: usize = 32;
 /// Weight of a context word after the value relative to one before it.
 const AFTER_FACTOR: f32 = 0.6;
+/// How far past a rejected pattern match a digit run in it may go on.
+const RUN_REACH: usize = 32;
 /// How far past a digit run a pattern that starts inside it may reach (a line of an address).
 const LINE_REACH: usize = 160;
 /// Score factor when the nearest preceding cue is an anti-context word.
@@ -688,9 +690,13 @@ impl Detector {
                         && text[s..e].bytes().any(|b| b.is_ascii_digit())
                     {
                         // The pattern took the span but it is not its value: the digits in it may
-                        // still be one (a 17-digit account number is no VIN).
+                        // still be one (a 17-digit account number is no VIN), and the run may
+                        // go on past it ("02-64-62-52-37" is no date, "02.64.62.52.37" no IP).
                         let mut at = s;
-                        while let Some((ns, ne)) = find_number(text, at, e) {
+                        let reach = (e + RUN_REACH).min(text.len());
+                        while let Some((ns, ne)) = find_number(text, at, reach)
+                            && ns < e
+                        {
                             self.classify_number(text, ns, ne, ctx, out, trace);
                             at = ne;
                         }
@@ -1876,6 +1882,14 @@ mod tests {
                     ("PHONE_NUMBER", "2768313062"),
                 ],
             ),
+            // A rejected date or IPv4 match does not cut the phone number it starts.
+            ("call 02-64-62-52-37", &[("PHONE_NUMBER", "02-64-62-52-37")]),
+            (
+                "You can call 02.64.62.52.37",
+                &[("PHONE_NUMBER", "02.64.62.52.37")],
+            ),
+            // Social security context is no phone's.
+            ("my social security number is 078-05-1120", &[]),
             (
                 "card 060403249661 expires",
                 &[("CREDIT_CARD", "060403249661")],
