@@ -556,8 +556,9 @@ fn card(v: &NumView) -> Option<Verdict> {
                 || (matches!(p2, 63 | 67) && (12..=19).contains(&n)) // Maestro
                 || (p2 == 60 && n == 16) // RuPay (and eftpos Australia's 6035 cards)
         }
-        9 => p4 == 9792 && n == 16, // Troy
-        0 => p4 == 604 && n >= 12,  // Maestro 0604 (in IIN tables and Faker's generator)
+        8 => (810_000..=817_199).contains(&p6) && (16..=19).contains(&n), // UnionPay 81
+        9 => p4 == 9792 && n == 16,                                       // Troy
+        0 => p4 == 604 && n >= 12, // Maestro 0604 (in IIN tables and Faker's generator)
         _ => false,
     };
     // UATP (airline cards): 15 digits from 1. Luhn passes one number in ten, and fifteen-digit
@@ -774,117 +775,181 @@ fn ipv6(text: &str, start: usize, end: usize) -> Option<Verdict> {
 }
 
 /// ISO 13616 lengths per country.
-fn iban_length(cc: &[u8]) -> Option<usize> {
-    const T: &[(&[u8; 2], usize)] = &[
-        (b"AD", 24),
-        (b"AE", 23),
-        (b"AL", 28),
-        (b"AT", 20),
-        (b"AZ", 28),
-        (b"BA", 20),
-        (b"BE", 16),
-        (b"BG", 22),
-        (b"BH", 22),
-        (b"BI", 27),
-        (b"BR", 29),
-        (b"BY", 28),
-        (b"CH", 21),
-        (b"CR", 22),
-        (b"CY", 28),
-        (b"CZ", 24),
-        (b"DE", 22),
-        (b"DJ", 27),
-        (b"DK", 18),
-        (b"DO", 28),
-        (b"EE", 20),
-        (b"EG", 29),
-        (b"ES", 24),
-        (b"FI", 18),
-        (b"FK", 18),
-        (b"FO", 18),
-        (b"FR", 27),
-        (b"GB", 22),
-        (b"GE", 22),
-        (b"GI", 23),
-        (b"GL", 18),
-        (b"GR", 27),
-        (b"GT", 28),
-        (b"HR", 21),
-        (b"HU", 28),
-        (b"IE", 22),
-        (b"IL", 23),
-        (b"IQ", 23),
-        (b"IS", 26),
-        (b"IT", 27),
-        (b"JO", 30),
-        (b"KW", 30),
-        (b"KZ", 20),
-        (b"LB", 28),
-        (b"LC", 32),
-        (b"LI", 21),
-        (b"LT", 20),
-        (b"LU", 20),
-        (b"LV", 21),
-        (b"LY", 25),
-        (b"MC", 27),
-        (b"MD", 24),
-        (b"ME", 22),
-        (b"MK", 19),
-        (b"MN", 20),
-        (b"MR", 27),
-        (b"MT", 31),
-        (b"MU", 30),
-        (b"NI", 28),
-        (b"NL", 18),
-        (b"NO", 15),
-        (b"OM", 23),
-        (b"PK", 24),
-        (b"PL", 28),
-        (b"PS", 29),
-        (b"PT", 25),
-        (b"QA", 29),
-        (b"RO", 24),
-        (b"RS", 22),
-        (b"RU", 33),
-        (b"SA", 24),
-        (b"SC", 31),
-        (b"SD", 18),
-        (b"SE", 24),
-        (b"SI", 19),
-        (b"SK", 24),
-        (b"SM", 27),
-        (b"SO", 23),
-        (b"ST", 25),
-        (b"SV", 28),
-        (b"TL", 23),
-        (b"TN", 24),
-        (b"TR", 26),
-        (b"UA", 29),
-        (b"VA", 22),
-        (b"VG", 24),
-        (b"XK", 20),
-        (b"YE", 30),
-    ];
-    T.iter().find(|(c, _)| &c[..] == cc).map(|(_, n)| *n)
+/// The BBAN structure of each country's IBAN (SWIFT IBAN registry, release 101): runs of
+/// `n` digits, `a` capital letters, `c` either ("4a6n" = four letters, six digits).
+const BBAN: &[(&[u8; 2], &str)] = &[
+    (b"AD", "8n12c"),
+    (b"AE", "19n"),
+    (b"AL", "8n16c"),
+    (b"AT", "16n"),
+    (b"AZ", "4a20c"),
+    (b"BA", "16n"),
+    (b"BE", "12n"),
+    (b"BG", "4a6n8c"),
+    (b"BH", "4a14c"),
+    (b"BI", "23n"),
+    (b"BR", "23n1a1c"),
+    (b"BY", "4c4n16c"),
+    (b"CH", "5n12c"),
+    (b"CR", "18n"),
+    (b"CY", "8n16c"),
+    (b"CZ", "20n"),
+    (b"DE", "18n"),
+    (b"DJ", "23n"),
+    (b"DK", "14n"),
+    (b"DO", "4c20n"),
+    (b"EE", "16n"),
+    (b"EG", "25n"),
+    (b"ES", "20n"),
+    (b"FI", "14n"),
+    (b"FK", "2a12n"),
+    (b"FO", "14n"),
+    (b"FR", "10n11c2n"),
+    (b"GB", "4a14n"),
+    (b"GE", "2a16n"),
+    (b"GI", "4a15c"),
+    (b"GL", "14n"),
+    (b"GR", "7n16c"),
+    (b"GT", "24c"),
+    (b"HN", "4a20n"),
+    (b"HR", "17n"),
+    (b"HU", "24n"),
+    (b"IE", "4a14n"),
+    (b"IL", "19n"),
+    (b"IQ", "4a15n"),
+    (b"IS", "22n"),
+    (b"IT", "1a10n12c"),
+    (b"JO", "4a4n18c"),
+    (b"KW", "4a22c"),
+    (b"KZ", "3n13c"),
+    (b"LB", "4n20c"),
+    (b"LC", "4a24c"),
+    (b"LI", "5n12c"),
+    (b"LT", "16n"),
+    (b"LU", "3n13c"),
+    (b"LV", "4a13c"),
+    (b"LY", "21n"),
+    (b"MC", "10n11c2n"),
+    (b"MD", "20c"),
+    (b"ME", "18n"),
+    (b"MK", "3n10c2n"),
+    (b"MN", "16n"),
+    (b"MR", "23n"),
+    (b"MT", "4a5n18c"),
+    (b"MU", "4a19n3a"),
+    (b"NI", "4a20n"),
+    (b"NL", "4a10n"),
+    (b"NO", "11n"),
+    (b"OM", "3n16c"),
+    (b"PK", "4a16c"),
+    (b"PL", "24n"),
+    (b"PS", "4a21c"),
+    (b"PT", "21n"),
+    (b"QA", "4a21c"),
+    (b"RO", "4a16c"),
+    (b"RS", "18n"),
+    (b"RU", "14n15c"),
+    (b"SA", "2n18c"),
+    (b"SC", "4a20n3a"),
+    (b"SD", "14n"),
+    (b"SE", "20n"),
+    (b"SI", "15n"),
+    (b"SK", "20n"),
+    (b"SM", "1a10n12c"),
+    (b"SO", "19n"),
+    (b"ST", "21n"),
+    (b"SV", "4a20n"),
+    (b"TL", "19n"),
+    (b"TN", "20n"),
+    (b"TR", "6n16c"),
+    (b"UA", "6n19c"),
+    (b"VA", "18n"),
+    (b"VG", "4a16n"),
+    (b"XK", "16n"),
+    (b"YE", "4a4n18c"),
+];
+
+/// The country's BBAN structure, and the IBAN's length.
+fn iban_spec(cc: &[u8]) -> Option<(&'static str, usize)> {
+    let spec = BBAN.iter().find(|(c, _)| &c[..] == cc)?.1;
+    let len = bban_runs(spec).map(|(n, _)| n).sum::<usize>() + 4;
+    Some((spec, len))
+}
+
+/// A Spanish BBAN (código cuenta cliente) carries its own two check digits, over the bank
+/// and branch and over the account number: "ES21 2100 0418 4502 0005 1331" passes mod-97 only.
+fn es_ccc(bban: &[u8]) -> bool {
+    const W: [u32; 10] = [1, 2, 4, 8, 5, 10, 9, 7, 3, 6];
+    let dc = |digits: &[u8]| {
+        let sum: u32 = digits
+            .iter()
+            .zip(W)
+            .map(|(&d, w)| u32::from(d - b'0') * w)
+            .sum();
+        match 11 - sum % 11 {
+            11 => 0,
+            10 => 1,
+            x => x,
+        }
+    };
+    if bban.len() != 20 || !bban.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut head = [b'0'; 10];
+    head[2..].copy_from_slice(&bban[..8]);
+    dc(&head) == u32::from(bban[8] - b'0') && dc(&bban[10..]) == u32::from(bban[9] - b'0')
+}
+
+/// The runs of a BBAN structure: ("4a6n" → (4, 'a'), (6, 'n')).
+fn bban_runs(spec: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    spec.split_inclusive(['a', 'n', 'c'])
+        .filter_map(|r| Some((r[..r.len() - 1].parse().ok()?, *r.as_bytes().last()?)))
+}
+
+/// The BBAN (upper-cased) has its country's structure: "BG93 BNBG 9661 1A20 …" passes
+/// mod-97 but has a letter where Bulgaria puts digits.
+fn bban_ok(spec: &str, bban: &[u8]) -> bool {
+    let mut i = 0;
+    for (n, t) in bban_runs(spec) {
+        let Some(run) = bban.get(i..i + n) else {
+            return false;
+        };
+        let ok = |b: &u8| match t {
+            b'n' => b.is_ascii_digit(),
+            b'a' => b.is_ascii_alphabetic(),
+            _ => b.is_ascii_alphanumeric(),
+        };
+        if !run.iter().all(ok) {
+            return false;
+        }
+        i += n;
+    }
+    i == bban.len()
 }
 
 fn iban(text: &str, start: usize, end: usize) -> Option<Verdict> {
     let s = &text[start..end];
     let cc = s.get(..2)?.as_bytes();
-    let want = iban_length(&[cc[0].to_ascii_uppercase(), cc[1].to_ascii_uppercase()])?;
-    // Take exactly `want` alphanumerics: a trailing word in capitals may have been swallowed.
+    let (spec, want) = iban_spec(&[cc[0].to_ascii_uppercase(), cc[1].to_ascii_uppercase()])?;
+    // Take exactly `want` alphanumerics: a trailing word in capitals may have been swallowed,
+    // and groups the pattern did not take may follow ("ES10 0075 0080 11 0600658108": the
+    // pattern takes groups of four), one separator apart.
     let mut compact = [0u8; 34];
     let mut n = 0;
-    let mut stop = end;
-    for (i, b) in s.bytes().enumerate() {
-        if b.is_ascii_alphanumeric() {
-            if n == want {
-                stop = start + i;
-                break;
-            }
-            compact[n] = b;
+    let b = text.as_bytes();
+    let mut i = start;
+    while n < want && i < b.len() {
+        if b[i].is_ascii_alphanumeric() {
+            compact[n] = b[i];
             n += 1;
+        } else if !(matches!(b[i], b' ' | b'.' | b'-')
+            && i > start
+            && b[i - 1].is_ascii_alphanumeric()
+            && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
+        {
+            break;
         }
+        i += 1;
     }
     if n != want {
         return None;
@@ -894,7 +959,7 @@ fn iban(text: &str, start: usize, end: usize) -> Option<Verdict> {
     if c.iter().any(u8::is_ascii_uppercase) && c.iter().any(u8::is_ascii_lowercase) {
         return None;
     }
-    let stop = start + text[start..stop].trim_end_matches([' ', '-']).len();
+    let stop = i;
     // The cut must fall between groups, not inside a word.
     if text[stop..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return None;
@@ -912,7 +977,10 @@ fn iban(text: &str, start: usize, end: usize) -> Option<Verdict> {
             (rem * 10 + v) % 97
         };
     }
-    if rem != 1 {
+    if rem != 1
+        || !bban_ok(spec, &c[4..])
+        || (c[..2].eq_ignore_ascii_case(b"ES") && !es_ccc(&c[4..]))
+    {
         return None;
     }
     Some(Verdict {
@@ -1388,6 +1456,10 @@ mod tests {
             (Validator::LuhnCard, "4003-3224-5383-9", None),
             (Validator::LuhnCard, "2131 924080 62378", Some(Strong)),
             (Validator::LuhnCard, "6221260000000000", Some(Strong)),
+            // UnionPay's 81 range (Adyen's test cards); 8172 and on is not UnionPay.
+            (Validator::LuhnCard, "8171 9999 2766 0000", Some(Strong)),
+            (Validator::LuhnCard, "8171 9999 0000 0000 021", Some(Strong)),
+            (Validator::LuhnCard, "8172 0000 0000 0005", None),
             (Validator::LuhnCard, "1234567812345670", None),
             (Validator::LuhnCard, "122000000000003", Some(Weak)),
             (Validator::LuhnCard, "122000000000004", None),
@@ -1493,6 +1565,13 @@ mod tests {
             (Validator::Iban, "gb82 west 1234 5698 7654 32", true),
             (Validator::Iban, "de89370400440532013001", false),
             (Validator::Iban, "Gb82 west 1234 5698 7654 32", false),
+            // mod-97 holds, but a letter stands where the country's BBAN has digits.
+            (Validator::Iban, "BG93 BNBG 9661 1A20 3456 78", false),
+            (Validator::Iban, "BG80 BNBG 9661 1020 3456 78", true),
+            (Validator::Iban, "NL56 3003 0A17 1643 00", false),
+            // Spanish national check digits.
+            (Validator::Iban, "ES91 2100 0418 4502 0005 1332", true),
+            (Validator::Iban, "ES21 2100 0418 4502 0005 1331", false),
             (Validator::Mbi, "1EG4-TE5-MK73", true),
             (Validator::Mbi, "1EG4-TE5-MK7", false),
             (Validator::Date, "03/15/1987", true),
@@ -1677,6 +1756,21 @@ mod tests {
         let s = "DE89 3704 0044 0532 0130 00 ASAP";
         let v = Validator::Iban.check_text(s, 0, s.len()).unwrap();
         assert_eq!(v.span, Some((0, 27)));
+    }
+
+    #[test]
+    fn iban_reads_groups_past_the_match() {
+        // The pattern takes "ES10 0075 0080 11"; the account number follows.
+        let s = "ES10 0075 0080 11 0600658108 ok";
+        let v = Validator::Iban.check_text(s, 0, 17).unwrap();
+        assert_eq!(v.span, Some((0, 28)));
+        // Not across two separators or a line.
+        for s in [
+            "ES10 0075 0080 11  0600658108",
+            "ES10 0075 0080 11\n0600658108",
+        ] {
+            assert!(Validator::Iban.check_text(s, 0, 17).is_none(), "{s}");
+        }
     }
 
     #[test]
