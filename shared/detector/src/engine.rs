@@ -1888,6 +1888,12 @@ mod tests {
                 "You can call 02.64.62.52.37",
                 &[("PHONE_NUMBER", "02.64.62.52.37")],
             ),
+            // A typed declaration's value is the one assigned, not its type.
+            (
+                "val apiToken: String = \"ghx7Kq9Lm2Rt5Vz8Wp3Yc6Nb4Jd1Fh0Gs\"",
+                &[("SECRET", "ghx7Kq9Lm2Rt5Vz8Wp3Yc6Nb4Jd1Fh0Gs")],
+            ),
+            ("val apiToken: String = someOtherVariable1", &[]),
             // Social security context is no phone's.
             ("my social security number is 078-05-1120", &[]),
             (

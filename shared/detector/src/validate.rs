@@ -1262,23 +1262,37 @@ const TYPE_NAMES: &[&str] = &[
 
 fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict> {
     let s = &text[start..end];
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
     // "Bearer <token>": the value follows the scheme (a token may hold '=' padding).
     // "password is <value>": said in prose.
+    // "<AWSSecretToken>value</AWSSecretToken>": an XML element, the value maybe on its own line.
     let bearer = s.get(..6).is_some_and(|k| k.eq_ignore_ascii_case("bearer"));
+    let xml = s.starts_with('<');
     let (key_len, prose) = if bearer {
         (6, false)
-    } else if let Some(i) = s.find([':', '=', '?']) {
+    } else if xml {
+        (s.find('>')?, false)
+    } else if let Some(i) = s.find([':', '=', '?', ',']) {
         (i, false)
     } else {
         (s.find([' ', '\t'])?, true)
     };
     // The whole identifier: the pattern starts at its key word ("csrf-token" matches at
-    // "token", "publicToken" at "Token").
-    let ident = text.as_bytes()[..start]
-        .iter()
-        .rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
-        .map_or(0, |i| i + 1);
-    let key = text[ident..start + key_len].trim_end_matches([' ', '\t', '"', '\'']);
+    // "token", "publicToken" at "Token"); a type or quotes after it are not part of it.
+    let ident = if xml {
+        start + 1
+    } else {
+        text.as_bytes()[..start]
+            .iter()
+            .rposition(|&b| !is_ident(b))
+            .map_or(0, |i| i + 1)
+    };
+    let key_end = ident
+        + text.as_bytes()[ident..]
+            .iter()
+            .take_while(|&&b| is_ident(b))
+            .count();
+    let key = &text[ident..key_end.min(start + key_len)];
     let mut v0 = start + key_len;
     let rest = &text[v0..end];
     let rest = if prose {
@@ -1286,11 +1300,24 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
         let word = r.find([' ', '\t'])?;
         &r[word..]
     } else {
-        rest.trim_start_matches([':', '=', '?', '>'])
+        // ':' '=' ':=' '::=' '?=' '.=' '=>' '>' and ", " after a quoted key.
+        rest.trim_start_matches([':', '=', '?', '>', '.', ',', '"', '\''])
     };
-    let r = rest.trim_start_matches([' ', '\t']);
-    let quote = r.chars().next().filter(|&c| c == '"' || c == '\'');
-    let r = r.trim_start_matches(['"', '\'']);
+    let r = rest.trim_start_matches([' ', '\t', '\r', '\n']);
+    // `@"…"` (Objective-C), backticks (Go raw strings, shells).
+    let r = r
+        .strip_prefix('@')
+        .filter(|r| r.starts_with('"'))
+        .unwrap_or(r);
+    let quote = r
+        .chars()
+        .next()
+        .filter(|&c| c == '"' || c == '\'' || c == '`');
+    let comma = !xml && !prose && s[key_len..].starts_with(',');
+    if comma && quote.is_none() {
+        return None; // `f("api_token", value)`: only a quoted literal is a value
+    }
+    let r = r.trim_start_matches(['"', '\'', '`']);
     v0 = end - r.len();
     let mut end = end;
     // A quoted value runs to its closing quote ("m{{h}o)p${e]nob(ody[finds>-_$#thisone}}").
@@ -1300,17 +1327,68 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
     {
         end = v0 + close;
     }
+    // `key: Type = value`: a type annotation; the value is the one assigned.
+    if quote.is_none()
+        && !xml
+        && let Some(after) = text[end..].trim_start_matches(' ').strip_prefix("= ")
+        && TYPE_NAMES.contains(&&text[v0..end])
+    {
+        let r = after.trim_start_matches(' ');
+        let q = r
+            .chars()
+            .next()
+            .filter(|&c| c == '"' || c == '\'' || c == '`')?;
+        let r = &r[1..];
+        let close = r.find(q)?;
+        v0 = text.len() - r.len();
+        end = v0 + close;
+        if text[v0..end].contains(char::is_whitespace) {
+            return None;
+        }
+        return assignment_value(text, key, v0, end, min, true, false, bearer);
+    }
+    // A literal "\n" escape in a one-line string ends the value when another assignment
+    // follows it: "AWS_TOKEN=…\nBACKUP_ENABLED=true".
+    if let Some(k) = text[v0..end].find("\\n") {
+        let after = &text[v0 + k + 2..end];
+        let name = after.bytes().take_while(|&b| is_ident(b)).count();
+        if name > 0 && after[name..].starts_with(['=', ':']) {
+            end = v0 + k;
+        }
+    }
     // The pattern's value class is unbounded (a bounded repetition of a Unicode class costs
     // milliseconds of rule-set build); a runaway value is capped here.
     if end - v0 > ASSIGNMENT_VALUE_MAX_BYTES {
         end = crate::text::floor_boundary(text, v0 + ASSIGNMENT_VALUE_MAX_BYTES);
     }
+    // A key and a value as two arguments or items (`setProperty("API_TOKEN", "…")`) read like
+    // any list of strings (`["intercom_access_token", "admin_id"]`): the value must hold
+    // letters and digits.
+    let v = text[v0..end].as_bytes();
+    if comma && !(v.iter().any(u8::is_ascii_digit) && v.iter().any(u8::is_ascii_alphabetic)) {
+        return None;
+    }
+    assignment_value(text, key, v0, end, min, quote.is_some(), prose, bearer)
+}
+
+/// The checks on an assignment's value `text[v0..end]` under `key`.
+#[allow(clippy::too_many_arguments)]
+fn assignment_value(
+    text: &str,
+    key: &str,
+    v0: usize,
+    end: usize,
+    min: f32,
+    quoted: bool,
+    prose: bool,
+    bearer: bool,
+) -> Option<Verdict> {
     let value = &text[v0..end];
     let entropy = shannon_entropy(value);
     if value.len() < 6 || is_placeholder(value) || entropy < min {
         return None;
     }
-    if quote.is_none()
+    if !quoted
         && (looks_like_code(value)
             || TYPE_NAMES.contains(&value)
             // `key: Type = …`: a type annotation.
@@ -1696,6 +1774,31 @@ mod tests {
             ("api_key_id = AKIAQYLPMN5HHHFPZAM2", None),
             ("secret_bytes = vec![42u8; 4]", None),
             ("secret_from_original = original_key", None),
+            // Other syntaxes: typed declarations, PHP's '.=', Makefile's ':::=', keys in an
+            // index, arguments and XML elements.
+            (
+                "var apiToken string = \"ghx7Kq9Lm2Rt5Vz8Wp3Yc6Nb4Jd1Fh0Gs\"",
+                Some("ghx7Kq9Lm2Rt5Vz8Wp3Yc6Nb4Jd1Fh0Gs"),
+            ),
+            (
+                "$secret .= \"Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB\"",
+                Some("Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB"),
+            ),
+            ("TOKEN :::= Zf3D0LXCM3EIMbgJ", Some("Zf3D0LXCM3EIMbgJ")),
+            ("secret\"] = \"4jtPuvjL3LfFgziJ\"", Some("4jtPuvjL3LfFgziJ")),
+            (
+                "TOKEN\", \"dG9rOjQ5ZWVkOWEwXzdiNjRfNGRm\")",
+                Some("dG9rOjQ5ZWVkOWEwXzdiNjRfNGRm"),
+            ),
+            ("token\", \"admin_id\"]", None),
+            ("SECRET_ACCESS_KEY\", \"testing\")", None),
+            ("token\", fallbackValue)", None),
+            ("<password>\n  Xk9mP2vL8qR4tZ7", Some("Xk9mP2vL8qR4tZ7")),
+            // A literal "\n" before the next assignment ends the value.
+            (
+                "TOKEN=Zf3D0LXCM3EIMbgJ\\nBACKUP=true",
+                Some("Zf3D0LXCM3EIMbgJ"),
+            ),
             // Where a credential comes from is not one.
             ("credential_source = Ec2InstanceMetadata2", None),
         ];
