@@ -81,6 +81,9 @@ pub(crate) enum Validator {
     AssignmentEntropy(f32),
     UrlPassword,
     PersonName,
+    Base64Jwt,
+    BasicAuth,
+    CliPassword,
 }
 
 /// Names accepted in the `validator` field, for error messages and `dlp rules`.
@@ -116,6 +119,9 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "assignment-entropy>=X",
     "url-password",
     "person-name",
+    "base64-jwt",
+    "basic-auth",
+    "cli-password",
 ];
 
 impl Validator {
@@ -189,6 +195,9 @@ impl Validator {
             "pem-key" => Validator::PemKey,
             "person-name" => Validator::PersonName,
             "url-password" => Validator::UrlPassword,
+            "base64-jwt" => Validator::Base64Jwt,
+            "basic-auth" => Validator::BasicAuth,
+            "cli-password" => Validator::CliPassword,
             _ => return None,
         })
     }
@@ -340,14 +349,45 @@ impl Validator {
         match self {
             Validator::None => Verdict::strong(),
             Validator::Entropy(min) => {
-                // AKIAIOSFODNN7EXAMPLE and its kin are the providers' documentation values.
-                if shannon_entropy(s) < min || !mixed_token(s) || contains_ci(s, b"example") {
+                // AKIAIOSFODNN7EXAMPLE and its kin are the providers' documentation values; a
+                // token shown with its tail masked ("xoxp-5723…-####") is not one either.
+                if shannon_entropy(s) < min
+                    || !mixed_token(s)
+                    || contains_ci(s, b"example")
+                    || text[end..]
+                        .trim_start_matches(['-', '_', '.'])
+                        .starts_with(['#', '*'])
+                {
                     return None;
+                }
+                // A cookie's value, not its name: "_gitlab_session=<value>".
+                if let Some(v) = s.strip_prefix("_gitlab_session=") {
+                    return Some(Verdict {
+                        strength: Strength::Strong,
+                        span: Some((end - v.len(), end)),
+                    });
                 }
                 Verdict::strong()
             }
             Validator::AssignmentEntropy(min) => assignment(text, start, end, min),
             Validator::UrlPassword => url_password(text, start, end),
+            Validator::Base64Jwt => {
+                // A JWT base64-encoded once more (Kubernetes secrets, CI variables).
+                // Its header and claims must be JSON objects (the header need not name its
+                // algorithm: gitleaks' samples vary the header parameters).
+                let raw = b64url_decode(s)?;
+                let inner = std::str::from_utf8(&raw).ok()?.trim_end();
+                let mut parts = inner.split('.');
+                for _ in 0..2 {
+                    let part = b64url_decode(parts.next()?)?;
+                    serde_json::from_slice::<serde_json::Value>(&part)
+                        .ok()?
+                        .as_object()?;
+                }
+                Verdict::strong()
+            }
+            Validator::BasicAuth => basic_auth(text, start, end),
+            Validator::CliPassword => cli_password(text, start, end),
             Validator::Email => email(s),
             Validator::Ipv4 => ipv4(text, start, end),
             Validator::Ipv6 => ipv6(text, start, end),
@@ -1251,6 +1291,9 @@ const METADATA_SUFFIXES: &[&[u8]] = &[
     b"callback",
     b"source",
     b"sources",
+    b"url",
+    b"uri",
+    b"endpoint",
 ];
 
 /// Type names that follow a key in code (`secret_id: String`, `token: &str`).
@@ -1267,9 +1310,22 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
     // "password is <value>": said in prose.
     // "<AWSSecretToken>value</AWSSecretToken>": an XML element, the value maybe on its own line.
     let bearer = s.get(..6).is_some_and(|k| k.eq_ignore_ascii_case("bearer"));
+    // "Token <token>" / "Api-Token <token>": other HTTP schemes, token-like values only.
+    let scheme = ["token", "api-token"].iter().find_map(|w| {
+        (s.get(..w.len()).is_some_and(|k| k.eq_ignore_ascii_case(w))
+            && s[w.len()..].starts_with([' ', '\t'])
+            && s[w.len()..]
+                .trim_start()
+                .split(char::is_whitespace)
+                .next()
+                .is_some_and(|v| v.len() >= 16))
+        .then_some(w.len())
+    });
     let xml = s.starts_with('<');
     let (key_len, prose) = if bearer {
         (6, false)
+    } else if let Some(n) = scheme {
+        (n, false)
     } else if xml {
         (s.find('>')?, false)
     } else if let Some(i) = s.find([':', '=', '?', ',']) {
@@ -1301,7 +1357,7 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
         &r[word..]
     } else {
         // ':' '=' ':=' '::=' '?=' '.=' '=>' '>' and ", " after a quoted key.
-        rest.trim_start_matches([':', '=', '?', '>', '.', ',', '"', '\''])
+        rest.trim_start_matches([':', '=', '?', '>', '.', ','])
     };
     let r = rest.trim_start_matches([' ', '\t', '\r', '\n']);
     // `@"…"` (Objective-C), backticks (Go raw strings, shells).
@@ -1326,6 +1382,23 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
         && !text[v0..v0 + close].contains(char::is_whitespace)
     {
         end = v0 + close;
+    }
+    // "Authorization: Bearer <token>", "Authorization: Api-Token <token>": the scheme is not
+    // the value (a "Basic" one is read by its own rule).
+    if !xml
+        && !prose
+        && text[end..].starts_with(' ')
+        && ["bearer", "api-token"]
+            .iter()
+            .any(|w| text[v0..end].eq_ignore_ascii_case(w))
+    {
+        let r = text[end..].trim_start_matches(' ');
+        let n0 = text.len() - r.len();
+        let n = r
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ',' | ';'))
+            .unwrap_or(r.len());
+        let is_bearer = text[v0..end].eq_ignore_ascii_case("bearer");
+        return assignment_value(text, key, n0, n0 + n, min, false, false, is_bearer);
     }
     // `key: Type = value`: a type annotation; the value is the one assigned.
     if quote.is_none()
@@ -1488,13 +1561,68 @@ fn is_placeholder(value: &str) -> bool {
 }
 
 /// `scheme://user:password@host`: the password, unless it is a placeholder.
+/// `Authorization: Basic <base64>`: the credentials decode to "user:password".
+fn basic_auth(text: &str, start: usize, end: usize) -> Option<Verdict> {
+    let s = &text[start..end];
+    let v = s.get(5..)?.trim_start();
+    let v0 = end - v.len();
+    let raw = b64url_decode(v)?;
+    let creds = std::str::from_utf8(&raw).ok()?;
+    let (user, password) = creds.split_once(':')?;
+    if user.is_empty()
+        || password.len() < 3
+        || !creds.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+        || is_placeholder(password)
+    {
+        return None;
+    }
+    Some(Verdict {
+        strength: Strength::Strong,
+        span: Some((v0, end)),
+    })
+}
+
+/// `curl -u user:password`, `--user user:password`: the span is the password.
+fn cli_password(text: &str, start: usize, end: usize) -> Option<Verdict> {
+    let s = &text[start..end];
+    let t = s.trim_start();
+    let flag_len = t.find([' ', '='])?;
+    let creds = t[flag_len + 1..].trim_start_matches(['"', '\'']);
+    let c0 = end - creds.len();
+    // `-u user:password`, or `--password password`.
+    let from = if t[..flag_len].ends_with("password") {
+        0
+    } else {
+        creds.find(':')? + 1
+    };
+    let p = &creds[from..];
+    let password = p
+        .trim_start_matches(['"', '\''])
+        .trim_end_matches(['"', '\'']);
+    let p0 = c0 + from + (p.len() - p.trim_start_matches(['"', '\'']).len());
+    // "user:token", "admin:password": a word, not a password.
+    let word = password.bytes().all(|b| b.is_ascii_lowercase()) && password.len() <= 10;
+    if password.len() < 4
+        || word
+        || is_placeholder(password)
+        || shannon_entropy(password) < 2.0
+        || password.starts_with('$')
+    {
+        return None;
+    }
+    Some(Verdict {
+        strength: Strength::Strong,
+        span: Some((p0, p0 + password.len())),
+    })
+}
+
 fn url_password(text: &str, start: usize, end: usize) -> Option<Verdict> {
     let s = &text[start..end];
     let auth = s.find("://")? + 3;
     let colon = auth + s[auth..].find(':')?;
     let at = colon + s[colon..].find('@')?;
     let value = &s[colon + 1..at];
-    if value.len() < 3 || is_placeholder(value) {
+    if value.len() < 3 || is_placeholder(value) || value.bytes().all(|b| b == value.as_bytes()[0]) {
         return None;
     }
     Some(Verdict {
@@ -1801,6 +1929,10 @@ mod tests {
             ),
             // Where a credential comes from is not one.
             ("credential_source = Ec2InstanceMetadata2", None),
+            (
+                "access_token_url='https://github.com/login/oauth/access_token'",
+                None,
+            ),
         ];
         for &(s, want) in cases {
             assert_eq!(t(s), want, "{s}");
@@ -1859,6 +1991,54 @@ mod tests {
         let s = "DE89 3704 0044 0532 0130 00 ASAP";
         let v = Validator::Iban.check_text(s, 0, s.len()).unwrap();
         assert_eq!(v.span, Some((0, 27)));
+    }
+
+    #[test]
+    fn http_and_command_line_credentials() {
+        let span = |v: Validator, s: &str| {
+            v.check_text(s, 0, s.len())
+                .map(|v| v.span.map_or(s, |(a, b)| &s[a..b]).to_owned())
+        };
+        // "admin:S3cr3tP4ss!" / "not a credential at all".
+        assert_eq!(
+            span(Validator::BasicAuth, "Basic YWRtaW46UzNjcjN0UDRzcyE=").as_deref(),
+            Some("YWRtaW46UzNjcjN0UDRzcyE=")
+        );
+        assert_eq!(
+            span(
+                Validator::BasicAuth,
+                "Basic bm90IGEgY3JlZGVudGlhbCBhdCBhbGw="
+            ),
+            None
+        );
+        for (s, want) in [
+            (" -u elastic:P@ssw0rd$1", Some("P@ssw0rd$1")),
+            (" --user 'johns:h0pk1ns~21s'", Some("h0pk1ns~21s")),
+            (" --user kevin:'pRf7vG2h1L8nQkW9'", Some("pRf7vG2h1L8nQkW9")),
+            (" --http-password=Tr0ub4dor3x", Some("Tr0ub4dor3x")),
+            (" -u username:token", None),
+            (" -u $USER:$PASS", None),
+            (" -u 1000:1000", None),
+        ] {
+            assert_eq!(span(Validator::CliPassword, s).as_deref(), want, "{s}");
+        }
+        // A JWT base64-encoded again; its header need not name the algorithm.
+        let b64 = |s: &str| {
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut out = String::new();
+            for c in s.as_bytes().chunks(3) {
+                let n = c.iter().fold(0u32, |a, &b| a << 8 | u32::from(b)) << (8 * (3 - c.len()));
+                for i in 0..=c.len() {
+                    out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+                }
+            }
+            out
+        };
+        // {"kid":"k1"} . {"sub":"60019729"} . signature
+        let jwt =
+            "eyJraWQiOiJrMSJ9.eyJzdWIiOiI2MDAxOTcyOSJ9.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert!(span(Validator::Base64Jwt, &b64(jwt)).is_some());
+        assert!(span(Validator::Base64Jwt, &b64("eyJraWQiOiJrMSJ9.bm90IGpzb24.x")).is_none());
     }
 
     #[test]
