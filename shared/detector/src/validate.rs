@@ -1437,7 +1437,7 @@ fn assignment(text: &str, start: usize, end: usize, min: f32) -> Option<Verdict>
     // A key and a value as two arguments or items (`setProperty("API_TOKEN", "…")`) read like
     // any list of strings (`["intercom_access_token", "admin_id"]`): the value must hold
     // letters and digits.
-    let v = text[v0..end].as_bytes();
+    let v = &text.as_bytes()[v0..end];
     if comma && !(v.iter().any(u8::is_ascii_digit) && v.iter().any(u8::is_ascii_alphabetic)) {
         return None;
     }
