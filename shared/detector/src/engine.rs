@@ -593,6 +593,44 @@ impl Detector {
                 }
             }
             let r = &self.rules[pi];
+            // A name reported once is the same name where its words stand alone again.
+            let sure: Vec<person::NameHit> = hits
+                .iter()
+                .filter(|h| h.bare || h.strong)
+                .copied()
+                .collect();
+            let again = person::repeats(text, &sure, &self.names);
+            for (s, e, hi) in again {
+                let score = if sure[hi].bare {
+                    person::BARE_SCORE
+                } else {
+                    r.score
+                };
+                let c = Cand {
+                    rule: pi,
+                    start: s,
+                    end: e,
+                    base: score,
+                    score,
+                    ctx: None,
+                    ctx_hit: None,
+                    anti: None,
+                };
+                if let Some(t) = trace.as_mut() {
+                    t.push(self.explanation(
+                        &c,
+                        vec![
+                            stage(
+                                Stage::Prefilter,
+                                true,
+                                "a word of a name found in this text",
+                            ),
+                            stage(Stage::Validate, true, "the same word, capitalised, alone"),
+                        ],
+                    ));
+                }
+                out.push(c);
+            }
             for h in hits {
                 let mut score = if h.bare {
                     person::BARE_SCORE
@@ -1887,6 +1925,16 @@ mod tests {
             (
                 "You can call 02.64.62.52.37",
                 &[("PHONE_NUMBER", "02.64.62.52.37")],
+            ),
+            // A name found once is found again where its words stand alone; not a word that
+            // is also an English one.
+            (
+                "My name is Margrethe Kristiansen but everyone calls me Margrethe",
+                &[("PERSON", "Margrethe Kristiansen"), ("PERSON", "Margrethe")],
+            ),
+            (
+                "Hi, this is Will Smith. Will you call me?",
+                &[("PERSON", "Will Smith")],
             ),
             // A typed declaration's value is the one assigned, not its type.
             (

@@ -356,6 +356,7 @@ impl Gazetteer {
 }
 
 /// A PERSON candidate: span, strength class, and how it was found (for explanations).
+#[derive(Clone, Copy)]
 pub(crate) struct NameHit {
     pub(crate) start: usize,
     pub(crate) end: usize,
@@ -584,6 +585,56 @@ fn addressed(text: &str, toks: &[(usize, usize)]) -> bool {
                     .last()
                     .is_none_or(|b| !b.is_ascii_alphanumeric())
         })
+}
+
+/// Words that are names but also common English words: a name found once does not make
+/// every later "Will" or "Mark" the person.
+const AMBIGUOUS: &[&str] = &[
+    "Will", "Mark", "Bill", "Grant", "Rose", "Hope", "Faith", "Joy", "Art", "Dawn", "Frank", "Pat",
+    "Chase", "Page", "Hunter", "Mason", "Wade", "Rich", "Young", "King", "Long", "Love", "Hall",
+    "Park", "Price", "Lane", "Brown", "White", "Green", "Black", "Gray", "Grey", "Bell", "Cook",
+    "Miller", "Ray", "Sky", "Summer", "Autumn", "Holly", "Ivy", "Max", "Sunny", "Don", "Guy",
+];
+
+/// Later mentions of a name found once ("My name is Margrethe Kristiansen but everyone calls
+/// me Margrethe"): each word of `hits`' names (capitalised, three letters or more, no stop or
+/// ambiguous word) wherever it stands alone again in the text, outside every hit.
+pub(crate) fn repeats(text: &str, hits: &[NameHit], g: &Gazetteer) -> Vec<(usize, usize, usize)> {
+    let mut out: Vec<(usize, usize, usize)> = Vec::new();
+    let inside = |a: usize, b: usize, out: &[(usize, usize, usize)]| {
+        hits.iter().any(|h| a < h.end && h.start < b) || out.iter().any(|&(s, e, _)| a < e && s < b)
+    };
+    for (hi, h) in hits.iter().enumerate() {
+        for w in text[h.start..h.end].split([' ', '\n']) {
+            let w = w.trim_end_matches(['.', ',']);
+            if w.len() < 3
+                || !is_name_token(w)
+                || g.stop.contains(w)
+                || HONORIFICS.contains(&w)
+                || AMBIGUOUS.contains(&w)
+            {
+                continue;
+            }
+            let mut from = 0;
+            while let Some(i) = text[from..].find(w) {
+                let (a, b) = (from + i, from + i + w.len());
+                from = b;
+                let before_ok = text[..a]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '\'' || c == '-'));
+                let after = text[b..].strip_prefix("'s").unwrap_or(&text[b..]);
+                let after_ok = after
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '-'));
+                if before_ok && after_ok && !inside(a, b, &out) {
+                    out.push((a, b, hi));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The cue names a surname: "maiden name is", "last name:", "family name is".
