@@ -568,8 +568,10 @@ impl Detector {
         // Keywords only matter when no digit or '@' already sends the text to the matcher.
         let kw_hit = !bytes_hit && self.keywords.is_match(text);
         let mut cues: Vec<(usize, usize, Cue)> = Vec::with_capacity(text.len() / 128);
+        // Capitalised word starts (for later mentions of a name found).
+        let mut capitals: Vec<u32> = Vec::with_capacity(text.len() / 32);
         if self.person_rule.is_some() {
-            person::find_cues(text, &self.cue_index, &self.names, &mut cues);
+            person::find_cues(text, &self.cue_index, &self.names, &mut cues, &mut capitals);
         }
         let mut ctx = CtxCache::default();
         if bytes_hit || kw_hit {
@@ -599,7 +601,7 @@ impl Detector {
                 .filter(|h| h.bare || h.strong)
                 .copied()
                 .collect();
-            let again = person::repeats(text, &sure, &self.names);
+            let again = person::repeats(text, &capitals, &sure, &self.names);
             for (s, e, hi) in again {
                 let score = if sure[hi].bare {
                     person::BARE_SCORE

@@ -205,14 +205,22 @@ pub(crate) fn find_cues(
     by_last: &[Vec<u16>; 256],
     g: &Gazetteer,
     out: &mut Vec<(usize, usize, Cue)>,
+    words: &mut Vec<u32>,
 ) {
     let b = text.as_bytes();
-    let mut visit = |i: usize| {
+    each_capital(b, |i| {
         if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'\'' || b[i - 1] >= 0x80) {
             return;
         }
+        if let Ok(i) = u32::try_from(i) {
+            words.push(i);
+        }
         on_capital(text, i, by_last, g, out);
-    };
+    });
+}
+
+/// Calls `visit` with the index of every ASCII capital in `b`, in order.
+fn each_capital(b: &[u8], mut visit: impl FnMut(usize)) {
     // 32 bytes a round: four independent SWAR words (the compiler runs them side by side in
     // vector registers) and one test that skips rounds without a capital.
     let mut chunks = b.chunks_exact(32);
@@ -599,38 +607,78 @@ const AMBIGUOUS: &[&str] = &[
 /// Later mentions of a name found once ("My name is Margrethe Kristiansen but everyone calls
 /// me Margrethe"): each word of `hits`' names (capitalised, three letters or more, no stop or
 /// ambiguous word) wherever it stands alone again in the text, outside every hit.
-pub(crate) fn repeats(text: &str, hits: &[NameHit], g: &Gazetteer) -> Vec<(usize, usize, usize)> {
+pub(crate) fn repeats(
+    text: &str,
+    capitals: &[u32],
+    hits: &[NameHit],
+    g: &Gazetteer,
+) -> Vec<(usize, usize, usize)> {
     let mut out: Vec<(usize, usize, usize)> = Vec::new();
-    let inside = |a: usize, b: usize, out: &[(usize, usize, usize)]| {
-        hits.iter().any(|h| a < h.end && h.start < b) || out.iter().any(|&(s, e, _)| a < e && s < b)
-    };
+    // The names' words, each with the hit it came from.
+    let mut words: std::collections::HashMap<
+        &str,
+        usize,
+        std::hash::BuildHasherDefault<crate::text::Fnv>,
+    > = std::collections::HashMap::default();
     for (hi, h) in hits.iter().enumerate() {
         for w in text[h.start..h.end].split([' ', '\n']) {
             let w = w.trim_end_matches(['.', ',']);
-            if w.len() < 3
-                || !is_name_token(w)
-                || g.stop.contains(w)
-                || HONORIFICS.contains(&w)
-                || AMBIGUOUS.contains(&w)
+            if w.len() >= 3
+                && is_name_token(w)
+                && !g.stop.contains(w)
+                && !HONORIFICS.contains(&w)
+                && !AMBIGUOUS.contains(&w)
             {
-                continue;
+                words.entry(w).or_insert(hi);
             }
-            let mut from = 0;
-            while let Some(i) = text[from..].find(w) {
-                let (a, b) = (from + i, from + i + w.len());
-                from = b;
-                let before_ok = text[..a]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !(c.is_alphanumeric() || c == '\'' || c == '-'));
-                let after = text[b..].strip_prefix("'s").unwrap_or(&text[b..]);
-                let after_ok = after
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !(c.is_alphanumeric() || c == '-'));
-                if before_ok && after_ok && !inside(a, b, &out) {
-                    out.push((a, b, hi));
-                }
+        }
+    }
+    if words.is_empty() {
+        return out;
+    }
+    // One pass over the text's capitalised words (an ASCII capital after a byte that is no
+    // letter, digit, '\'' or '-'), as the cue scan finds them.
+    let b = text.as_bytes();
+    let word_byte = |x: u8| x.is_ascii_alphanumeric() || x == b'\'' || x == b'-' || x >= 0x80;
+    // The hits' spans in text order, walked with the scan.
+    let mut spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+    spans.sort_unstable();
+    let mut cur = 0;
+    // Two-byte prefilter: most capitalised words share no first two bytes with a name word.
+    let mut pairs = [0u64; 128];
+    let pair = |w: &[u8]| (usize::from(w[0] & 31) << 8) | usize::from(w[1]);
+    for w in words.keys() {
+        let k = pair(w.as_bytes());
+        pairs[k >> 6] |= 1 << (k & 63);
+    }
+    for &i in capitals {
+        let i = i as usize;
+        if i + 1 >= b.len() || (i > 0 && word_byte(b[i - 1])) {
+            continue;
+        }
+        let k = pair(&b[i..]);
+        if pairs[k >> 6] & (1 << (k & 63)) == 0 {
+            continue;
+        }
+        let mut e = i + 1;
+        while e < b.len() && word_byte(b[e]) {
+            e += 1;
+        }
+        // "John's chart": the possessive is not part of the name.
+        let w = text.get(i..e).map(|w| w.strip_suffix("'s").unwrap_or(w));
+        if let Some(w) = w
+            && let Some(&hi) = words.get(w)
+        {
+            while cur < spans.len() && spans[cur].1 <= i {
+                cur += 1;
+            }
+            // Spans from `cur` on end after `i`; one starting before the word's end overlaps.
+            let overlaps = spans[cur..]
+                .iter()
+                .take_while(|&&(s, _)| s < i + w.len())
+                .any(|&(_, e)| e > i);
+            if !overlaps {
+                out.push((i, i + w.len(), hi));
             }
         }
     }
@@ -831,7 +879,7 @@ mod tests {
     fn scan_names(text: &str) -> Vec<(String, bool, bool)> {
         let g = Gazetteer::new();
         let mut cues = Vec::new();
-        find_cues(text, &cue_index(), &g, &mut cues);
+        find_cues(text, &cue_index(), &g, &mut cues, &mut Vec::new());
         let mut out = Vec::new();
         for (s, e, c) in cues {
             candidates(text, s, e, c, &g, &mut out);

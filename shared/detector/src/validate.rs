@@ -643,9 +643,10 @@ fn nanp(v: &NumView) -> Option<Verdict> {
     if v.plus && !has_one {
         return None;
     }
-    if core[0] < 2 || core[3] < 2 {
-        return None; // no area code or exchange starts with 0 or 1
-    }
+    // No area code or exchange starts with 0 or 1, but "555-123-4567" typed as a phone is
+    // still one (made-up and test numbers, typos): weak, phone context decides; after "+1"
+    // it is a phone number by its form.
+    let impossible = core[0] < 2 || core[3] < 2;
     // N11 codes (411, 911 …) are never assigned as area codes or exchanges, but a number typed
     // as a phone with one is still one (test data, typos): with phone context only.
     let n11 = |c: &[u8]| c[1] == 1 && c[2] == 1;
@@ -661,6 +662,16 @@ fn nanp(v: &NumView) -> Option<Verdict> {
         [11] => v.plus,
         _ => return None,
     };
+    if impossible {
+        let grouped = matches!(g, [3, 3, 4] | [1, 3, 3, 4]);
+        return if v.plus && has_one && grouped {
+            Verdict::strong()
+        } else if (grouped && !v.mixed_separators) || (v.paren && matches!(g, [3, 3, 4] | [3, 7])) {
+            Verdict::weak()
+        } else {
+            None
+        };
+    }
     Verdict::of(formatted && assigned)
 }
 
@@ -1729,11 +1740,17 @@ mod tests {
             (Validator::NationalPhone, "0 1234 5678", None),
             (Validator::NationalPhone, "012345", None),
             (Validator::NationalPhone, "012-34-5678-9", None),
-            (Validator::NanpPhone, "(123) 456-7890", None),
+            (Validator::NanpPhone, "(123) 456-7890", Some(Weak)),
+            // Impossible area codes or exchanges (made-up, test numbers): weak, context
+            // decides; after "+1" the form says phone.
+            (Validator::NanpPhone, "555-123-4567", Some(Weak)),
+            (Validator::NanpPhone, "+1 555-123-4567", Some(Strong)),
+            (Validator::NanpPhone, "5551231234", None),
+            (Validator::NanpPhone, "555-123 4567", None),
             (Validator::NanpPhone, "212-911-5309", Some(Weak)),
             (Validator::NanpPhone, "001-740-326-5423", Some(Strong)),
             (Validator::NanpPhone, "+001-740-326-5423", None),
-            (Validator::NanpPhone, "012-345-6789", None),
+            (Validator::NanpPhone, "012-345-6789", Some(Weak)),
             (Validator::E164Phone, "+44 20 7946 0958", Some(Strong)),
             (Validator::E164Phone, "+1 212 867 5309", None),
             (Validator::E164Phone, "+0 123 456", None),
