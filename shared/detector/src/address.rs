@@ -190,6 +190,12 @@ fn city_state_zip(text: &str, at: usize) -> Option<usize> {
         .or_else(|| rest.strip_prefix('\n'))
         .or_else(|| rest.strip_prefix(' '))?;
     let r = r.trim_start_matches(' ');
+    // ",\nChelmsford, CM2 0PP": the town on the next line.
+    let r = if spaced {
+        r
+    } else {
+        r.strip_prefix('\n').unwrap_or(r)
+    };
     let mut i = 0;
     let b = r.as_bytes();
     // One to three capitalised city words.
@@ -212,6 +218,7 @@ fn city_state_zip(text: &str, at: usize) -> Option<usize> {
         if i + 1 < b.len()
             && b[i + 1].is_ascii_uppercase()
             && !(i + 3 <= b.len() && is_state_at(b, i + 1))
+            && uk_postcode_at(b, i + 1).is_none()
         {
             i += 1;
         } else {
@@ -228,6 +235,11 @@ fn city_state_zip(text: &str, at: usize) -> Option<usize> {
     }
     while i < b.len() && b[i] == b' ' {
         i += 1;
+    }
+    // A UK postcode instead of state and ZIP ("London EC3M 5AD", "East Finchley London,
+    // N2 8AW").
+    if !spaced && let Some(n) = uk_postcode_at(b, i) {
+        return Some(at + (rest.len() - r.len()) + i + n);
     }
     if !is_state_at(b, i) {
         return None;
@@ -250,6 +262,32 @@ fn city_state_zip(text: &str, at: usize) -> Option<usize> {
         return None;
     }
     Some(at + (rest.len() - r.len()) + i)
+}
+
+/// Length of a UK postcode at `b[i..]` (`EC3M 5AD`, `N2 8AW`, `CM2 0PP`, `SW1A1AA`): an
+/// outward code of one or two letters, a digit and an optional letter or digit, an optional
+/// space, then a digit and two letters, ending the word.
+fn uk_postcode_at(b: &[u8], i: usize) -> Option<usize> {
+    let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    let letters = (0..2).take_while(|&k| at(k).is_ascii_uppercase()).count();
+    if letters == 0 || !at(letters).is_ascii_digit() {
+        return None;
+    }
+    let mut k = letters + 1;
+    // "EC3M 5AD" / "N10 2AB"; in "N2 8AW" the digit after the space is the inward code's.
+    if (at(k).is_ascii_uppercase() || at(k).is_ascii_digit())
+        && (at(k + 1) == b' ' || at(k + 1).is_ascii_digit())
+    {
+        k += 1;
+    }
+    if at(k) == b' ' {
+        k += 1;
+    }
+    let inward = at(k).is_ascii_digit()
+        && at(k + 1).is_ascii_uppercase()
+        && at(k + 2).is_ascii_uppercase()
+        && !at(k + 3).is_ascii_alphanumeric();
+    inward.then_some(k + 3)
 }
 
 fn is_state_at(b: &[u8], i: usize) -> bool {
@@ -310,6 +348,22 @@ mod tests {
             (
                 "546 West Colorado Street Glendale CA now",
                 Some(("546 West Colorado Street", Strength::Weak)),
+            ),
+            // UK addresses end in a postcode.
+            (
+                "25 Fenchurch Avenue, London EC3M 5AD",
+                Some(("25 Fenchurch Avenue, London EC3M 5AD", Strength::Strong)),
+            ),
+            (
+                "59 High Road, East Finchley London, N2 8AW",
+                Some((
+                    "59 High Road, East Finchley London, N2 8AW",
+                    Strength::Strong,
+                )),
+            ),
+            (
+                "99 New London Road,\nChelmsford, CM2 0PP",
+                Some(("99 New London Road,\nChelmsford, CM2 0PP", Strength::Strong)),
             ),
             (
                 "1720 HARDING HWY NEWFIELD is",

@@ -709,6 +709,30 @@ fn surname_cue(text: &str, toks: &[(usize, usize)]) -> bool {
     })
 }
 
+/// The name stands at the start of the line after a sign-off ("Thanks,", "Regards,").
+fn signed_off(text: &str, toks: &[(usize, usize)]) -> bool {
+    let Some(&(start, _)) = toks.first() else {
+        return false;
+    };
+    let Some(before) = text[..start].trim_end_matches(' ').strip_suffix('\n') else {
+        return false;
+    };
+    let before = before.trim_end_matches(['\r', ' ']).as_bytes();
+    [
+        "thanks,",
+        "thank you,",
+        "regards,",
+        "best,",
+        "cheers,",
+        "sincerely,",
+    ]
+    .iter()
+    .any(|c| {
+        before.len() >= c.len()
+            && before[before.len() - c.len()..].eq_ignore_ascii_case(c.as_bytes())
+    })
+}
+
 /// The name is followed by ',', '!', '.', a line end or the end of the text.
 fn phrase_ends_after(text: &str, toks: &[(usize, usize)]) -> bool {
     toks.last().is_some_and(|&(_, end)| {
@@ -767,7 +791,12 @@ fn push(
         (1, Cue::Strong) => first_known || g.last.contains(name_toks[0]) || surname_cue(text, toks),
         // "Hi Amy," / "Dear Amy!" / "everyone calls me Amy": a greeting or "call me", a known
         // first name and the end of the phrase.
-        (1, Cue::Weak) => first_known && addressed(text, toks) && phrase_ends_after(text, toks),
+        // "Thanks,\nPatrick": a sign-off, then a known first name alone on its line.
+        (1, Cue::Weak) => {
+            first_known
+                && (addressed(text, toks) || signed_off(text, toks))
+                && phrase_ends_after(text, toks)
+        }
         (_, Cue::Bare) => {
             if !(first_known && last_known) {
                 return;
@@ -940,6 +969,8 @@ mod tests {
             // Any capitalised word after a surname cue, in the gazetteer or not.
             ("Her maiden name is Pisano", "Pisano"),
             ("last name: Kowalczyk", "Kowalczyk"),
+            ("Are we there yet?\nThanks,\nPatrick", "Patrick"),
+            ("Kind regards,\r\nAmy\r\n", "Amy"),
         ] {
             assert_strong_name(text, name);
         }

@@ -84,6 +84,7 @@ pub(crate) enum Validator {
     Base64Jwt,
     BasicAuth,
     CliPassword,
+    UkDvla,
 }
 
 /// Names accepted in the `validator` field, for error messages and `dlp rules`.
@@ -122,6 +123,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "base64-jwt",
     "basic-auth",
     "cli-password",
+    "uk-dvla",
 ];
 
 impl Validator {
@@ -198,6 +200,7 @@ impl Validator {
             "base64-jwt" => Validator::Base64Jwt,
             "basic-auth" => Validator::BasicAuth,
             "cli-password" => Validator::CliPassword,
+            "uk-dvla" => Validator::UkDvla,
             _ => return None,
         })
     }
@@ -388,6 +391,18 @@ impl Validator {
             }
             Validator::BasicAuth => basic_auth(text, start, end),
             Validator::CliPassword => cli_password(text, start, end),
+            Validator::UkDvla => {
+                // The birth date: month 01-12 (51-62 for women), day 01-31.
+                let c: Vec<u8> = s.bytes().filter(|b| *b != b' ').collect();
+                let num = |i: usize| u32::from(c[i] - b'0') * 10 + u32::from(c[i + 1] - b'0');
+                let (month, day) = (num(6), num(8));
+                let ok = (matches!(month, 1..=12) || matches!(month, 51..=62))
+                    && (1..=31).contains(&day);
+                ok.then_some(Verdict {
+                    strength: Strength::Strong,
+                    span: None,
+                })
+            }
             Validator::Email => email(s),
             Validator::Ipv4 => ipv4(text, start, end),
             Validator::Ipv6 => ipv6(text, start, end),
@@ -460,7 +475,8 @@ impl Validator {
             }
             Validator::PassportAlnum => {
                 let (l, d) = split_alnum(s)?;
-                (l.len() == 1 && d.len() == 8 && !s.contains('-')).then_some(Verdict {
+                let shape = (l.len() == 1 && d.len() == 8) || (l.len() == 2 && d.len() == 7);
+                (shape && !s.contains('-')).then_some(Verdict {
                     strength: Strength::Strong,
                     span: None,
                 })
@@ -1815,7 +1831,9 @@ mod tests {
             (Validator::Dea, "A91234563", true),
             (Validator::Dea, "A81234563", false),
             (Validator::PassportAlnum, "C12345678", true),
-            (Validator::PassportAlnum, "CC2345678", false),
+            (Validator::PassportAlnum, "CC2345678", true),
+            (Validator::PassportAlnum, "CCC234567", false),
+            (Validator::PassportAlnum, "CC234567", false),
             (Validator::MemberId, "BCBSM1234567", true),
             (Validator::MemberId, "UHC-12345AB", true),
             (Validator::MemberId, "W123456789", true),
