@@ -109,10 +109,14 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
     if words.len() < 3 {
         return None;
     }
-    // The last suffix word with at least one street-name word before it.
-    let idx = (2..words.len())
+    // The last suffix word with at least one street-name word before it; without one, the
+    // European form ("13 Faubourg Saint Honoré, PAU 64000").
+    let Some(idx) = (2..words.len())
         .rev()
-        .find(|&i| is_suffix(&s[words[i].0..words[i].1]))?;
+        .find(|&i| is_suffix(&s[words[i].0..words[i].1]))
+    else {
+        return intl_after_number(text, start);
+    };
     // Street-name words must not all be units or suffix-like filler.
     let name_words = &words[1..idx];
     if name_words.iter().any(|&(a, b)| UNITS.contains(&&s[a..b])) {
@@ -177,6 +181,169 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
             Strength::Weak
         },
         span: Some((start, stop)),
+    })
+}
+
+/// "13 Faubourg Saint Honoré, PAU 64000": a house number and words, then ", City POSTCODE"
+/// on the same line.
+fn intl_after_number(text: &str, start: usize) -> Option<Verdict> {
+    let line = &text[start..crate::text::floor_boundary(text, start + LINE_BACK)];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let v = check_intl(text, start + line.find(", ")?)?;
+    (v.span.map(|(a, _)| a) == Some(start)).then_some(v)
+}
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+];
+
+/// How far before ", City POSTCODE" the street part is looked for.
+const LINE_BACK: usize = 96;
+
+/// Most street-name words taken before the house number in the European form.
+const INTL_STREET_WORDS: usize = 4;
+
+/// ", City 48020" / ", São Paulo 04581-040" / ", ORLÉANS 45100" at `at`: one to three
+/// capitalised words and a postcode of three to five digits (a four-digit extension after
+/// '-' or a three-digit one, as Brazil writes it); returns its end.
+fn intl_city_postcode(text: &str, at: usize) -> Option<usize> {
+    if !text[at..].starts_with(", ") {
+        return None;
+    }
+    // Cheap first: a space and a digit before the line or clause ends.
+    let ahead = &text.as_bytes()[at + 2..(at + 2 + 64).min(text.len())];
+    let stop = ahead
+        .iter()
+        .position(|&b| b == b'\n' || b == b',')
+        .unwrap_or(ahead.len());
+    if !ahead[..stop]
+        .windows(2)
+        .any(|w| w[0] == b' ' && w[1].is_ascii_digit())
+    {
+        return None;
+    }
+    let mut i = at + 2;
+    let mut words = 0;
+    loop {
+        let w = &text[i..];
+        let first = w.chars().next()?;
+        if first.is_ascii_digit() {
+            break;
+        }
+        if !first.is_uppercase() || words == 3 {
+            return None;
+        }
+        let len = w
+            .char_indices()
+            .find(|&(_, c)| !(c.is_alphabetic() || c == '-' || c == '\''))
+            .map_or(w.len(), |(k, _)| k);
+        // ", March 2021" is a date; "PSC 5771, Box 0397" military mail.
+        if words == 0
+            && (w[..len] == *"Box" || MONTHS.iter().any(|m| w[..len].eq_ignore_ascii_case(m)))
+        {
+            return None;
+        }
+        if len < 2 || !w[len..].starts_with(' ') {
+            return None;
+        }
+        words += 1;
+        i += len + 1;
+    }
+    let b = text.as_bytes();
+    let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if words == 0 || !(3..=5).contains(&digits) {
+        return None;
+    }
+    i += digits;
+    if b.get(i) == Some(&b'-') {
+        let ext = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if ext == 3 || ext == 4 {
+            i += 1 + ext;
+        }
+    }
+    (b.get(i).is_none_or(|c| !c.is_ascii_alphanumeric())).then_some(i)
+}
+
+/// A European-style address around `text[comma..]`, where ", City POSTCODE" starts: before
+/// it, on the same line, a street name and house number ("Rhinstrasse 91", "Via Pisanelli
+/// 104": up to four capitalised words) or a house number and street name ("94 boulevard
+/// Amiral Courbet", "13 Faubourg Saint Honoré": up to five words). Weak: context decides, or
+/// "at"/"to" before it.
+pub(crate) fn check_intl(text: &str, comma: usize) -> Option<Verdict> {
+    let e = intl_city_postcode(text, comma)?;
+    // The street part is on the same line, within a line's reach.
+    let lo = crate::text::floor_boundary(text, comma.saturating_sub(LINE_BACK));
+    let line = &text[text[lo..comma].rfind('\n').map_or(lo, |i| lo + i + 1)..comma];
+    let line0 = comma - line.len();
+    let words: Vec<&str> = line.split(' ').collect();
+    let is_num = |w: &str| {
+        let d = w.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=5).contains(&d) && w.len() - d <= 1 && w[d..].bytes().all(|b| b.is_ascii_alphabetic())
+    };
+    let is_word = |w: &str| {
+        w.chars().count() >= 2
+            && w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '.'))
+    };
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase) && is_word(w);
+    let n = words.len();
+    let first = if n >= 2 && is_num(words[n - 1]) && capitalised(words[n - 2]) {
+        // Street name, number: the capitalised words before the number.
+        let k = words[..n - 1]
+            .iter()
+            .rev()
+            .take(INTL_STREET_WORDS)
+            .take_while(|w| capitalised(w))
+            .count();
+        n - 1 - k
+    } else {
+        // Number, street name.
+        let k = words.iter().rev().take_while(|w| is_word(w)).count();
+        let num = n.checked_sub(k + 1)?;
+        if k == 0 || k > 5 || !is_num(words[num]) {
+            return None;
+        }
+        num
+    };
+    let a = line0 + words[..first].iter().map(|w| w.len() + 1).sum::<usize>();
+    let before = text[..a].strip_suffix(' ').unwrap_or("");
+    let prep = before.len().checked_sub(2).map(|i| &before.as_bytes()[i..]);
+    let strong = prep
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"at") || p.eq_ignore_ascii_case(b"to"))
+        && before[..before.len() - 2]
+            .bytes()
+            .next_back()
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
+    Some(Verdict {
+        strength: if strong {
+            Strength::Strong
+        } else {
+            Strength::Weak
+        },
+        span: Some((a, e)),
     })
 }
 
@@ -411,5 +578,51 @@ mod tests {
         );
         assert_eq!(at("I have 970 Olson Avenue", "970"), Some(Strength::Weak));
         assert_eq!(at("that 970 Olson Avenue", "970"), Some(Strength::Weak));
+    }
+
+    #[test]
+    fn european_addresses_read_back_from_the_postcode() {
+        fn intl(t: &str) -> Option<(&str, Strength)> {
+            let comma = t.rfind(", ").unwrap();
+            check_intl(t, comma).map(|v| {
+                let (a, b) = v.span.unwrap();
+                (&t[a..b], v.strength)
+            })
+        }
+        for (t, want) in [
+            (
+                "my address is Rhinstrasse 91, München 80975 now",
+                Some(("Rhinstrasse 91, München 80975", Strength::Weak)),
+            ),
+            (
+                "Meet me at Via Pisanelli 104, Traversara 48020",
+                Some(("Via Pisanelli 104, Traversara 48020", Strength::Strong)),
+            ),
+            (
+                "a taxi to 94 boulevard Amiral Courbet, ORLÉANS 45100",
+                Some((
+                    "94 boulevard Amiral Courbet, ORLÉANS 45100",
+                    Strength::Strong,
+                )),
+            ),
+            (
+                "same: Rua Doutor Afrânio Junqueira 1460, São Paulo 04581-040",
+                Some((
+                    "Rua Doutor Afrânio Junqueira 1460, São Paulo 04581-040",
+                    Strength::Weak,
+                )),
+            ),
+            // Five capitalised words before the number: the street is the last four.
+            (
+                "Big Red Via Dei Mille 5, Roma 00185",
+                Some(("Red Via Dei Mille 5, Roma 00185", Strength::Weak)),
+            ),
+            ("On Friday 12, March 2021", None),
+            ("PSC 5771, Box 0397", None),
+            ("Version 2, Build 12345x", None),
+            ("I have three kids, Berlin", None),
+        ] {
+            assert_eq!(intl(t), want, "{t}");
+        }
     }
 }

@@ -123,6 +123,7 @@ enum Kind {
     Number,
     AlnumId,
     Person,
+    PostcodeTail,
 }
 
 struct Compiled {
@@ -228,6 +229,8 @@ pub struct Detector {
     number_rules: Vec<usize>,
     alnum_rules: Vec<usize>,
     person_rule: Option<usize>,
+    /// The European-address rule, found at ", City POSTCODE" by a byte scan.
+    postcode_rule: Option<usize>,
     keywords: KeywordFilter,
     context: ContextIndex,
     names: Gazetteer,
@@ -322,6 +325,7 @@ impl Detector {
         let mut number_rules = Vec::new();
         let mut alnum_rules = Vec::new();
         let mut person_rule = None;
+        let mut postcode_rule = None;
         for (spec, source) in specs {
             spec.check()?;
             if !seen.insert(spec.id.clone()) {
@@ -342,6 +346,7 @@ impl Detector {
                 Some("number") => Kind::Number,
                 Some("alnum-id") => Kind::AlnumId,
                 Some("person") if source == RuleSource::Builtin => Kind::Person,
+                Some("postcode-tail") if source == RuleSource::Builtin => Kind::PostcodeTail,
                 Some(other) => {
                     return Err(BuildError::new(
                         spec.id,
@@ -381,6 +386,7 @@ impl Detector {
                 Kind::Number => number_rules.push(idx),
                 Kind::AlnumId => alnum_rules.push(idx),
                 Kind::Person => person_rule = Some(idx),
+                Kind::PostcodeTail => postcode_rule = Some(idx),
             }
             let threshold = policy.threshold_for(&entity);
             let mut anti = spec.anti_context.clone();
@@ -499,6 +505,7 @@ impl Detector {
             number_rules,
             alnum_rules,
             person_rule,
+            postcode_rule,
             keywords,
             context: ContextIndex::new(words, links),
             names: Gazetteer::new(),
@@ -576,6 +583,14 @@ impl Detector {
         let mut ctx = CtxCache::default();
         if bytes_hit || kw_hit {
             self.match_pass(text, 0, text.len(), &mut ctx, &mut out, trace, 0);
+        }
+        if bytes_hit && let Some(ri) = self.postcode_rule {
+            for p in memchr::memmem::find_iter(text.as_bytes(), b", ") {
+                let next = text.as_bytes().get(p + 2).copied().unwrap_or(0);
+                if next.is_ascii_uppercase() || next >= 0xC0 {
+                    self.pattern_candidate(text, ri, p, p + 2, &mut ctx, &mut out, trace, 1);
+                }
+            }
         }
         if let Some(pi) = self.person_rule {
             let mut hits = Vec::new();

@@ -85,6 +85,7 @@ pub(crate) enum Validator {
     BasicAuth,
     CliPassword,
     UkDvla,
+    IntlAddress,
 }
 
 /// Names accepted in the `validator` field, for error messages and `dlp rules`.
@@ -124,6 +125,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "basic-auth",
     "cli-password",
     "uk-dvla",
+    "intl-address",
 ];
 
 impl Validator {
@@ -201,6 +203,7 @@ impl Validator {
             "basic-auth" => Validator::BasicAuth,
             "cli-password" => Validator::CliPassword,
             "uk-dvla" => Validator::UkDvla,
+            "intl-address" => Validator::IntlAddress,
             _ => return None,
         })
     }
@@ -441,6 +444,7 @@ impl Validator {
                 Verdict::strong()
             }
             Validator::StreetAddress => crate::address::check(text, start, end),
+            Validator::IntlAddress => crate::address::check_intl(text, start),
             Validator::Vin => {
                 // A VIN typed in lower case is checked the same way, but needs context.
                 let v = vin(&s.to_ascii_uppercase())?;
