@@ -226,6 +226,19 @@ const LINE_BACK: usize = 96;
 /// Most street-name words taken before the house number in the European form.
 const INTL_STREET_WORDS: usize = 4;
 
+/// Cheap test before reading ", City POSTCODE" at `b[from..]`: a space and a digit before the
+/// line or clause ends, within 64 bytes.
+pub(crate) fn postcode_ahead(b: &[u8], from: usize) -> bool {
+    let ahead = b.get(from..(from + 64).min(b.len())).unwrap_or(&[]);
+    let stop = ahead
+        .iter()
+        .position(|&c| c == b'\n' || c == b',')
+        .unwrap_or(ahead.len());
+    ahead[..stop]
+        .windows(2)
+        .any(|w| w[0] == b' ' && w[1].is_ascii_digit())
+}
+
 /// ", City 48020" / ", São Paulo 04581-040" / ", ORLÉANS 45100" at `at`: one to three
 /// capitalised words and a postcode of three to five digits (a four-digit extension after
 /// '-' or a three-digit one, as Brazil writes it); returns its end.
@@ -233,16 +246,7 @@ fn intl_city_postcode(text: &str, at: usize) -> Option<usize> {
     if !text[at..].starts_with(", ") {
         return None;
     }
-    // Cheap first: a space and a digit before the line or clause ends.
-    let ahead = &text.as_bytes()[at + 2..(at + 2 + 64).min(text.len())];
-    let stop = ahead
-        .iter()
-        .position(|&b| b == b'\n' || b == b',')
-        .unwrap_or(ahead.len());
-    if !ahead[..stop]
-        .windows(2)
-        .any(|w| w[0] == b' ' && w[1].is_ascii_digit())
-    {
+    if !postcode_ahead(text.as_bytes(), at + 2) {
         return None;
     }
     let mut i = at + 2;
@@ -296,9 +300,22 @@ pub(crate) fn check_intl(text: &str, comma: usize) -> Option<Verdict> {
     let e = intl_city_postcode(text, comma)?;
     // The street part is on the same line, within a line's reach.
     let lo = crate::text::floor_boundary(text, comma.saturating_sub(LINE_BACK));
-    let line = &text[text[lo..comma].rfind('\n').map_or(lo, |i| lo + i + 1)..comma];
-    let line0 = comma - line.len();
-    let words: Vec<&str> = line.split(' ').collect();
+    let line0 = memchr::memrchr(b'\n', &text.as_bytes()[lo..comma]).map_or(lo, |i| lo + i + 1);
+    // The line's last eight words (more are never read), with their offsets.
+    let mut buf: [(usize, &str); 8] = [(0, ""); 8];
+    let mut n = 0;
+    let mut end = comma;
+    for w in text[line0..comma].rsplit(' ') {
+        if n == buf.len() {
+            break;
+        }
+        let st = end - w.len();
+        buf[n] = (st, w);
+        n += 1;
+        end = st.saturating_sub(1);
+    }
+    buf[..n].reverse();
+    let words = &buf[..n];
     let is_num = |w: &str| {
         let d = w.bytes().take_while(u8::is_ascii_digit).count();
         (1..=5).contains(&d) && w.len() - d <= 1 && w[d..].bytes().all(|b| b.is_ascii_alphabetic())
@@ -309,26 +326,25 @@ pub(crate) fn check_intl(text: &str, comma: usize) -> Option<Verdict> {
                 .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '.'))
     };
     let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase) && is_word(w);
-    let n = words.len();
-    let first = if n >= 2 && is_num(words[n - 1]) && capitalised(words[n - 2]) {
+    let first = if n >= 2 && is_num(words[n - 1].1) && capitalised(words[n - 2].1) {
         // Street name, number: the capitalised words before the number.
         let k = words[..n - 1]
             .iter()
             .rev()
             .take(INTL_STREET_WORDS)
-            .take_while(|w| capitalised(w))
+            .take_while(|w| capitalised(w.1))
             .count();
         n - 1 - k
     } else {
         // Number, street name.
-        let k = words.iter().rev().take_while(|w| is_word(w)).count();
+        let k = words.iter().rev().take_while(|w| is_word(w.1)).count();
         let num = n.checked_sub(k + 1)?;
-        if k == 0 || k > 5 || !is_num(words[num]) {
+        if k == 0 || k > 5 || !is_num(words[num].1) {
             return None;
         }
         num
     };
-    let a = line0 + words[..first].iter().map(|w| w.len() + 1).sum::<usize>();
+    let a = words[first].0;
     let before = text[..a].strip_suffix(' ').unwrap_or("");
     let prep = before.len().checked_sub(2).map(|i| &before.as_bytes()[i..]);
     let strong = prep

@@ -575,19 +575,22 @@ impl Detector {
         // Keywords only matter when no digit or '@' already sends the text to the matcher.
         let kw_hit = !bytes_hit && self.keywords.is_match(text);
         let mut cues: Vec<(usize, usize, Cue)> = Vec::with_capacity(text.len() / 128);
-        // Capitalised word starts (for later mentions of a name found).
-        let mut capitals: Vec<u32> = Vec::with_capacity(text.len() / 32);
         if self.person_rule.is_some() {
-            person::find_cues(text, &self.cue_index, &self.names, &mut cues, &mut capitals);
+            person::find_cues(text, &self.cue_index, &self.names, &mut cues);
         }
         let mut ctx = CtxCache::default();
         if bytes_hit || kw_hit {
             self.match_pass(text, 0, text.len(), &mut ctx, &mut out, trace, 0);
         }
         if bytes_hit && let Some(ri) = self.postcode_rule {
-            for p in memchr::memmem::find_iter(text.as_bytes(), b", ") {
-                let next = text.as_bytes().get(p + 2).copied().unwrap_or(0);
-                if next.is_ascii_uppercase() || next >= 0xC0 {
+            // memchr for ',' (a memmem searcher costs its set-up on every short message).
+            let b = text.as_bytes();
+            for p in memchr::memchr_iter(b',', b) {
+                let next = b.get(p + 2).copied().unwrap_or(0);
+                if b.get(p + 1) == Some(&b' ')
+                    && (next.is_ascii_uppercase() || next >= 0xC0)
+                    && crate::address::postcode_ahead(b, p + 2)
+                {
                     self.pattern_candidate(text, ri, p, p + 2, &mut ctx, &mut out, trace, 1);
                 }
             }
@@ -611,14 +614,9 @@ impl Detector {
             }
             let r = &self.rules[pi];
             // A name reported once is the same name where its words stand alone again.
-            let sure: Vec<person::NameHit> = hits
-                .iter()
-                .filter(|h| h.bare || h.strong)
-                .copied()
-                .collect();
-            let again = person::repeats(text, &capitals, &sure, &self.names);
+            let again = person::repeats(text, &hits, &self.names);
             for (s, e, hi) in again {
-                let score = if sure[hi].bare {
+                let score = if hits[hi].bare {
                     person::BARE_SCORE
                 } else {
                     r.score

@@ -205,15 +205,11 @@ pub(crate) fn find_cues(
     by_last: &[Vec<u16>; 256],
     g: &Gazetteer,
     out: &mut Vec<(usize, usize, Cue)>,
-    words: &mut Vec<u32>,
 ) {
     let b = text.as_bytes();
     each_capital(b, |i| {
         if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'\'' || b[i - 1] >= 0x80) {
             return;
-        }
-        if let Ok(i) = u32::try_from(i) {
-            words.push(i);
         }
         on_capital(text, i, by_last, g, out);
     });
@@ -350,6 +346,7 @@ pub(crate) struct Gazetteer {
     first: WordSet,
     last: WordSet,
     stop: WordSet,
+    ambiguous: WordSet,
 }
 
 impl Gazetteer {
@@ -359,6 +356,7 @@ impl Gazetteer {
             first: set(FIRST),
             last: set(LAST),
             stop: STOP.iter().copied().collect(),
+            ambiguous: AMBIGUOUS.iter().copied().collect(),
         }
     }
 }
@@ -607,58 +605,61 @@ const AMBIGUOUS: &[&str] = &[
 /// Later mentions of a name found once ("My name is Margrethe Kristiansen but everyone calls
 /// me Margrethe"): each word of `hits`' names (capitalised, three letters or more, no stop or
 /// ambiguous word) wherever it stands alone again in the text, outside every hit.
-pub(crate) fn repeats(
-    text: &str,
-    capitals: &[u32],
-    hits: &[NameHit],
-    g: &Gazetteer,
-) -> Vec<(usize, usize, usize)> {
+pub(crate) fn repeats(text: &str, hits: &[NameHit], g: &Gazetteer) -> Vec<(usize, usize, usize)> {
     let mut out: Vec<(usize, usize, usize)> = Vec::new();
-    // The names' words, each with the hit it came from.
-    let mut words: std::collections::HashMap<
-        &str,
-        usize,
-        std::hash::BuildHasherDefault<crate::text::Fnv>,
-    > = std::collections::HashMap::default();
+    // The reported names' words, each with the hit it came from, sorted for lookup.
+    let mut words: Vec<(&str, usize)> = Vec::new();
     for (hi, h) in hits.iter().enumerate() {
+        if !(h.bare || h.strong) {
+            continue;
+        }
         for w in text[h.start..h.end].split([' ', '\n']) {
             let w = w.trim_end_matches(['.', ',']);
             if w.len() >= 3
                 && is_name_token(w)
                 && !g.stop.contains(w)
+                && !g.ambiguous.contains(w)
                 && !HONORIFICS.contains(&w)
-                && !AMBIGUOUS.contains(&w)
             {
-                words.entry(w).or_insert(hi);
+                words.push((w, hi));
             }
         }
     }
     if words.is_empty() {
         return out;
     }
+    words.sort_unstable();
+    words.dedup_by(|a, b| a.0 == b.0);
+    // A text with many names (a long transcript) looks its words up by hash.
+    let map: Option<
+        std::collections::HashMap<&str, usize, std::hash::BuildHasherDefault<crate::text::Fnv>>,
+    > = (words.len() > 16).then(|| words.iter().copied().collect());
     // One pass over the text's capitalised words (an ASCII capital after a byte that is no
     // letter, digit, '\'' or '-'), as the cue scan finds them.
     let b = text.as_bytes();
     let word_byte = |x: u8| x.is_ascii_alphanumeric() || x == b'\'' || x == b'-' || x >= 0x80;
     // The hits' spans in text order, walked with the scan.
-    let mut spans: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+    let mut spans: Vec<(usize, usize)> = hits
+        .iter()
+        .filter(|h| h.bare || h.strong)
+        .map(|h| (h.start, h.end))
+        .collect();
     spans.sort_unstable();
     let mut cur = 0;
     // Two-byte prefilter: most capitalised words share no first two bytes with a name word.
     let mut pairs = [0u64; 128];
     let pair = |w: &[u8]| (usize::from(w[0] & 31) << 8) | usize::from(w[1]);
-    for w in words.keys() {
+    for (w, _) in &words {
         let k = pair(w.as_bytes());
         pairs[k >> 6] |= 1 << (k & 63);
     }
-    for &i in capitals {
-        let i = i as usize;
+    each_capital(b, |i| {
         if i + 1 >= b.len() || (i > 0 && word_byte(b[i - 1])) {
-            continue;
+            return;
         }
         let k = pair(&b[i..]);
         if pairs[k >> 6] & (1 << (k & 63)) == 0 {
-            continue;
+            return;
         }
         let mut e = i + 1;
         while e < b.len() && word_byte(b[e]) {
@@ -667,7 +668,11 @@ pub(crate) fn repeats(
         // "John's chart": the possessive is not part of the name.
         let w = text.get(i..e).map(|w| w.strip_suffix("'s").unwrap_or(w));
         if let Some(w) = w
-            && let Some(&hi) = words.get(w)
+            && let Some(hi) = if let Some(m) = &map {
+                m.get(w).copied()
+            } else {
+                words.iter().find(|&&(x, _)| x == w).map(|&(_, hi)| hi)
+            }
         {
             while cur < spans.len() && spans[cur].1 <= i {
                 cur += 1;
@@ -681,7 +686,7 @@ pub(crate) fn repeats(
                 out.push((i, i + w.len(), hi));
             }
         }
-    }
+    });
     out
 }
 
@@ -908,7 +913,7 @@ mod tests {
     fn scan_names(text: &str) -> Vec<(String, bool, bool)> {
         let g = Gazetteer::new();
         let mut cues = Vec::new();
-        find_cues(text, &cue_index(), &g, &mut cues, &mut Vec::new());
+        find_cues(text, &cue_index(), &g, &mut cues);
         let mut out = Vec::new();
         for (s, e, c) in cues {
             candidates(text, s, e, c, &g, &mut out);
