@@ -193,31 +193,9 @@ fn intl_after_number(text: &str, start: usize) -> Option<Verdict> {
     (v.span.map(|(a, _)| a) == Some(start)).then_some(v)
 }
 
-const MONTHS: &[&str] = &[
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Sept",
-    "Oct",
-    "Nov",
-    "Dec",
+/// Month abbreviations (the full names are `text::MONTHS`).
+const MONTH_ABBREVIATIONS: &[&str] = &[
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
 ];
 
 /// How far before ", City POSTCODE" the street part is looked for.
@@ -266,7 +244,11 @@ fn intl_city_postcode(text: &str, at: usize) -> Option<usize> {
             .map_or(w.len(), |(k, _)| k);
         // ", March 2021" is a date; "PSC 5771, Box 0397" military mail.
         if words == 0
-            && (w[..len] == *"Box" || MONTHS.iter().any(|m| w[..len].eq_ignore_ascii_case(m)))
+            && (w[..len] == *"Box"
+                || crate::text::MONTHS
+                    .iter()
+                    .chain(MONTH_ABBREVIATIONS)
+                    .any(|m| w[..len].eq_ignore_ascii_case(m)))
         {
             return None;
         }

@@ -3,7 +3,7 @@
 //! first-name and surname gazetteers (data/*.txt, derived from US Census name lists).
 //! Owns the cue list, the name grammar and the gazetteers; never looks at digits.
 
-use crate::text::WordSet;
+use crate::text::{WordSet, ends_with_words_ci};
 
 const FIRST: &str = include_str!("../data/first_names.txt");
 const LAST: &str = include_str!("../data/last_names.txt");
@@ -135,18 +135,6 @@ const STOP: &[&str] = &[
     "Friday",
     "Saturday",
     "Sunday",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
     "Inc",
     "LLC",
     "Ltd",
@@ -355,7 +343,7 @@ impl Gazetteer {
         Gazetteer {
             first: set(FIRST),
             last: set(LAST),
-            stop: STOP.iter().copied().collect(),
+            stop: STOP.iter().chain(crate::text::MONTHS).copied().collect(),
             ambiguous: AMBIGUOUS.iter().copied().collect(),
         }
     }
@@ -581,16 +569,10 @@ fn addressed(text: &str, toks: &[(usize, usize)]) -> bool {
     let Some(&(start, _)) = toks.first() else {
         return false;
     };
-    let before = text[..start].trim_end_matches([' ', ',']);
+    let before = text[..start].trim_end_matches([' ', ',']).as_bytes();
     ["hi", "hello", "hey", "dear", "call me", "calls me"]
         .iter()
-        .any(|g| {
-            before.len() >= g.len()
-                && before.as_bytes()[before.len() - g.len()..].eq_ignore_ascii_case(g.as_bytes())
-                && before.as_bytes()[..before.len() - g.len()]
-                    .last()
-                    .is_none_or(|b| !b.is_ascii_alphanumeric())
-        })
+        .any(|g| ends_with_words_ci(before, g))
 }
 
 /// Words that are names but also common English words: a name found once does not make
@@ -705,13 +687,7 @@ fn surname_cue(text: &str, toks: &[(usize, usize)]) -> bool {
         "family name",
     ]
     .iter()
-    .any(|c| {
-        before.len() >= c.len()
-            && before[before.len() - c.len()..].eq_ignore_ascii_case(c.as_bytes())
-            && before[..before.len() - c.len()]
-                .last()
-                .is_none_or(|b| !b.is_ascii_alphanumeric())
-    })
+    .any(|c| ends_with_words_ci(before, c))
 }
 
 /// The name stands at the start of the line after a sign-off ("Thanks,", "Regards,").
@@ -732,10 +708,7 @@ fn signed_off(text: &str, toks: &[(usize, usize)]) -> bool {
         "sincerely,",
     ]
     .iter()
-    .any(|c| {
-        before.len() >= c.len()
-            && before[before.len() - c.len()..].eq_ignore_ascii_case(c.as_bytes())
-    })
+    .any(|c| ends_with_words_ci(before, c))
 }
 
 /// The name is followed by ',', '!', '.', a line end or the end of the text.

@@ -162,3 +162,30 @@ impl std::hash::Hasher for Fnv {
 /// A set of fixed words looked up by [`Fnv`].
 pub(crate) type WordSet =
     std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Month names (a capitalised one starts no name and names no city).
+pub(crate) const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `text` ends with `phrase` (ASCII case-insensitively) as whole words: no letter or digit
+/// right before it.
+pub(crate) fn ends_with_words_ci(text: &[u8], phrase: &str) -> bool {
+    let p = phrase.as_bytes();
+    text.len() >= p.len()
+        && text[text.len() - p.len()..].eq_ignore_ascii_case(p)
+        && text[..text.len() - p.len()]
+            .last()
+            .is_none_or(|b| !b.is_ascii_alphanumeric())
+}
