@@ -63,7 +63,7 @@ pub(crate) fn unit_before(before: &str) -> bool {
 
 /// A unit designator ("Apt", "Ste.", "Suite").
 pub(crate) fn is_unit(word: &str) -> bool {
-    UNITS.contains(&word) || UNITS.contains(&word.trim_end_matches('.'))
+    UNITS.contains(&word.trim_end_matches('.'))
 }
 
 pub(crate) fn is_suffix(word: &str) -> bool {
@@ -85,15 +85,17 @@ pub(crate) fn is_suffix(word: &str) -> bool {
 /// The address is all its line holds ("1270 Leeds Avenue" on a line of its own, as an
 /// address is pasted or written on an envelope), up to closing punctuation.
 fn alone_on_line(text: &str, start: usize, stop: usize) -> bool {
-    let before = &text[..start];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let after = &text[stop..];
-    let line_end = after.find('\n').unwrap_or(after.len());
-    before[line_start..].trim().is_empty()
-        && after[..line_end]
-            .trim_end()
-            .trim_end_matches(['.', ',', ';', '!'])
-            .is_empty()
+    // Only the blanks next to the address are read (a line can be a whole pasted document).
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    let after = text[stop..].trim_start_matches([' ', '\t', '\r', '.', ',', ';', '!']);
+    (before.is_empty() || before.ends_with('\n')) && (after.is_empty() || after.starts_with('\n'))
+}
+
+/// "at"/"to" as a word right before `start` ("meet me at 970 Olson Avenue", "a taxi to 94
+/// boulevard …"): where someone is or something goes.
+fn after_at_or_to(text: &str, start: usize) -> bool {
+    let before = text[..start].strip_suffix(' ').unwrap_or("").as_bytes();
+    crate::text::ends_with_words_ci(before, "at") || crate::text::ends_with_words_ci(before, "to")
 }
 
 /// Validates `text[start..end]` (number + capitalised words) and returns the full address span.
@@ -155,15 +157,7 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
     }
     // "meet me at 970 Olson Avenue", "send it to 931 Jackson Alley": a house number, street
     // name and suffix right after "at" or "to" is where someone is or something goes.
-    let before = text[..start].strip_suffix(' ').unwrap_or("");
-    let prep = before.len().checked_sub(2).map(|i| &before.as_bytes()[i..]);
-    if let Some(p) = prep
-        && (p.eq_ignore_ascii_case(b"at") || p.eq_ignore_ascii_case(b"to"))
-        && before[..before.len() - 2]
-            .bytes()
-            .next_back()
-            .is_none_or(|b| !b.is_ascii_alphanumeric())
-    {
+    if after_at_or_to(text, start) {
         strong = true;
     }
     // City, ST ZIP: ", South Peggyville, NM 12345" or "\nCity, ST 12345".
@@ -327,14 +321,7 @@ pub(crate) fn check_intl(text: &str, comma: usize) -> Option<Verdict> {
         num
     };
     let a = words[first].0;
-    let before = text[..a].strip_suffix(' ').unwrap_or("");
-    let prep = before.len().checked_sub(2).map(|i| &before.as_bytes()[i..]);
-    let strong = prep
-        .is_some_and(|p| p.eq_ignore_ascii_case(b"at") || p.eq_ignore_ascii_case(b"to"))
-        && before[..before.len() - 2]
-            .bytes()
-            .next_back()
-            .is_none_or(|b| !b.is_ascii_alphanumeric());
+    let strong = after_at_or_to(text, a);
     Some(Verdict {
         strength: if strong {
             Strength::Strong

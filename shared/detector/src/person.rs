@@ -350,7 +350,6 @@ impl Gazetteer {
 }
 
 /// A PERSON candidate: span, strength class, and how it was found (for explanations).
-#[derive(Clone, Copy)]
 pub(crate) struct NameHit {
     pub(crate) start: usize,
     pub(crate) end: usize,
@@ -589,7 +588,7 @@ const AMBIGUOUS: &[&str] = &[
 /// ambiguous word) wherever it stands alone again in the text, outside every hit.
 pub(crate) fn repeats(text: &str, hits: &[NameHit], g: &Gazetteer) -> Vec<(usize, usize, usize)> {
     let mut out: Vec<(usize, usize, usize)> = Vec::new();
-    // The reported names' words, each with the hit it came from, sorted for lookup.
+    // The reported names' words, each with the first hit it came from.
     let mut words: Vec<(&str, usize)> = Vec::new();
     for (hi, h) in hits.iter().enumerate() {
         if !(h.bare || h.strong) {

@@ -394,18 +394,7 @@ impl Validator {
             }
             Validator::BasicAuth => basic_auth(text, start, end),
             Validator::CliPassword => cli_password(text, start, end),
-            Validator::UkDvla => {
-                // The birth date: month 01-12 (51-62 for women), day 01-31.
-                let c: Vec<u8> = s.bytes().filter(|b| *b != b' ').collect();
-                let num = |i: usize| u32::from(c[i] - b'0') * 10 + u32::from(c[i + 1] - b'0');
-                let (month, day) = (num(6), num(8));
-                let ok = (matches!(month, 1..=12) || matches!(month, 51..=62))
-                    && (1..=31).contains(&day);
-                ok.then_some(Verdict {
-                    strength: Strength::Strong,
-                    span: None,
-                })
-            }
+            Validator::UkDvla => uk_dvla(s),
             Validator::Email => email(s),
             Validator::Ipv4 => ipv4(text, start, end),
             Validator::Ipv6 => ipv6(text, start, end),
@@ -845,7 +834,6 @@ fn ipv6(text: &str, start: usize, end: usize) -> Option<Verdict> {
     Some(v)
 }
 
-/// ISO 13616 lengths per country.
 /// The BBAN structure of each country's IBAN (SWIFT IBAN registry, release 101): runs of
 /// `n` digits, `a` capital letters, `c` either ("4a6n" = four letters, six digits).
 const BBAN: &[(&[u8; 2], &str)] = &[
@@ -1591,7 +1579,29 @@ fn is_placeholder(value: &str) -> bool {
         .any(|p| contains_ci(value, p.as_bytes()))
 }
 
-/// `scheme://user:password@host`: the password, unless it is a placeholder.
+/// A UK (DVLA) driving licence number: the birth date it codes in characters 6-11 has a
+/// month 01-12 (51-62 for women) and a day 01-31. The built-in pattern guarantees the shape;
+/// a policy rule may give this validator any match.
+fn uk_dvla(s: &str) -> Option<Verdict> {
+    let d: Vec<u32> = s
+        .bytes()
+        .filter(|&b| b != b' ')
+        .skip(5)
+        .take(6)
+        .map(|b| b.is_ascii_digit().then(|| u32::from(b - b'0')))
+        .collect::<Option<_>>()?;
+    if d.len() != 6 {
+        return None;
+    }
+    let (month, day) = (d[1] * 10 + d[2], d[3] * 10 + d[4]);
+    ((matches!(month, 1..=12) || matches!(month, 51..=62)) && (1..=31).contains(&day)).then_some(
+        Verdict {
+            strength: Strength::Strong,
+            span: None,
+        },
+    )
+}
+
 /// `Authorization: Basic <base64>`: the credentials decode to "user:password".
 fn basic_auth(text: &str, start: usize, end: usize) -> Option<Verdict> {
     let s = &text[start..end];
@@ -1647,6 +1657,7 @@ fn cli_password(text: &str, start: usize, end: usize) -> Option<Verdict> {
     })
 }
 
+/// `scheme://user:password@host`: the password, unless it is a placeholder.
 fn url_password(text: &str, start: usize, end: usize) -> Option<Verdict> {
     let s = &text[start..end];
     let auth = s.find("://")? + 3;
@@ -1837,6 +1848,12 @@ mod tests {
             (Validator::PassportAlnum, "C12345678", true),
             (Validator::PassportAlnum, "CC2345678", true),
             (Validator::PassportAlnum, "CCC234567", false),
+            (Validator::UkDvla, "MORGA753116SM91J01", true),
+            (Validator::UkDvla, "MORGA 753 116 SM91J 01", true),
+            (Validator::UkDvla, "MORGA759916SM91J01", false),
+            // A policy rule may hand it anything.
+            (Validator::UkDvla, "MORGA75", false),
+            (Validator::UkDvla, "MORGAxx3116SM91J01", false),
             (Validator::PassportAlnum, "CC234567", false),
             (Validator::MemberId, "BCBSM1234567", true),
             (Validator::MemberId, "UHC-12345AB", true),
