@@ -2112,6 +2112,74 @@ mod tests {
         }
     }
 
+    /// A policy rule may pair any pattern with any validator: every validator takes any
+    /// char-boundary range of any text without panicking (the built-in patterns only ever
+    /// hand them their own shapes).
+    #[test]
+    fn every_validator_takes_any_match() {
+        use proptest::prelude::*;
+        let validators: Vec<Validator> = VALIDATOR_NAMES
+            .iter()
+            .map(|n| match *n {
+                "digits(N) | digits(MIN,MAX)" => "digits(7,13)",
+                "entropy>=X" => "entropy>=3.0",
+                "assignment-entropy>=X" => "assignment-entropy>=2.5",
+                other => other,
+            })
+            .map(|n| Validator::parse(Some(n)).unwrap())
+            .collect();
+        let alphabet = [
+            "a",
+            "Z",
+            "0",
+            "9",
+            " ",
+            ",",
+            ".",
+            ":",
+            "=",
+            "-",
+            "'",
+            "\"",
+            "<",
+            ">",
+            "\n",
+            "é",
+            "😀",
+            "@",
+            "/",
+            "+",
+            "Basic ",
+            "token ",
+            "MORGA",
+            ", Berlin 10115",
+            "ES91",
+            "-u ",
+        ];
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 2000,
+            ..ProptestConfig::default()
+        });
+        runner
+            .run(
+                &(
+                    proptest::collection::vec(0..alphabet.len(), 0..24),
+                    0usize..64,
+                    0usize..64,
+                ),
+                |(picks, a, b)| {
+                    let text: String = picks.iter().map(|&i| alphabet[i]).collect();
+                    let fix = |i: usize| crate::text::floor_boundary(&text, i);
+                    let (s, e) = (fix(a.min(b)), fix(a.max(b)));
+                    for v in &validators {
+                        let _ = v.check_text(&text, s, e);
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+    }
+
     #[test]
     fn parse_names() {
         for n in [
