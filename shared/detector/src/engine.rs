@@ -1957,8 +1957,25 @@ mod tests {
                 &[("SECRET", "ghx7Kq9Lm2Rt5Vz8Wp3Yc6Nb4Jd1Fh0Gs")],
             ),
             ("val apiToken: String = someOtherVariable1", &[]),
-            // Social security context is no phone's.
-            ("my social security number is 078-05-1120", &[]),
+            // Social security context is no phone's; a sample number (078-05-1120, the
+            // Woolworth card) with SSN context is someone's claim, alone it is nobody's.
+            (
+                "my social security number is 078-05-1120",
+                &[("US_SSN", "078-05-1120")],
+            ),
+            ("SSN: 123-45-6789", &[("US_SSN", "123-45-6789")]),
+            ("the format is 123-45-6789", &[]),
+            // One separator slipped: weak, context decides (07805-1120 is also a ZIP+4).
+            ("my ssn is 07805-1120", &[("US_SSN", "07805-1120")]),
+            ("Boston MA 07805-1120", &[]),
+            // Names starting with a capital outside ASCII, found the same way.
+            ("My name is Ágnes Kovács", &[("PERSON", "Ágnes Kovács")]),
+            (
+                "Patient: Łukasz Żółć. Łukasz prefers email",
+                &[("PERSON", "Łukasz Żółć"), ("PERSON", "Łukasz")],
+            ),
+            ("Dr. Émilie Durand will call", &[("PERSON", "Dr. Émilie Durand")]),
+            ("Économie et café à Éze", &[]),
             (
                 "card 060403249661 expires",
                 &[("CREDIT_CARD", "060403249661")],

@@ -199,11 +199,23 @@ pub(crate) fn find_cues(
         if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'\'' || b[i - 1] >= 0x80) {
             return;
         }
+        if b[i] >= 0x80 && !starts_upper(text, i) {
+            return;
+        }
         on_capital(text, i, by_last, g, out);
     });
 }
 
-/// Calls `visit` with the index of every ASCII capital in `b`, in order.
+/// `text[i..]` starts with an upper-case letter (`i` is a char boundary).
+fn starts_upper(text: &str, i: usize) -> bool {
+    text.get(i..)
+        .and_then(|r| r.chars().next())
+        .is_some_and(char::is_uppercase)
+}
+
+/// Calls `visit`, in order, with the index of every ASCII capital in `b` and of every lead
+/// byte of a two-byte Latin, Greek or Cyrillic letter (0xC3..=0xD4: 'Á', 'Ł', 'Ω', 'Я' and
+/// their lower-case forms; the caller tells them apart). A lead byte always starts a char.
 fn each_capital(b: &[u8], mut visit: impl FnMut(usize)) {
     // 32 bytes a round: four independent SWAR words (the compiler runs them side by side in
     // vector registers) and one test that skips rounds without a capital.
@@ -228,16 +240,17 @@ fn each_capital(b: &[u8], mut visit: impl FnMut(usize)) {
         base += 32;
     }
     for (k, &x) in chunks.remainder().iter().enumerate() {
-        if x.is_ascii_uppercase() {
+        if x.is_ascii_uppercase() || (0xC3..=0xD4).contains(&x) {
             visit(base + k);
         }
     }
 }
 
-/// The high bit of every byte of `v` that is an ASCII capital letter.
+/// The high bit of every byte of `v` that is an ASCII capital letter or the lead byte of a
+/// two-byte Latin, Greek or Cyrillic letter.
 #[inline(always)]
 fn ascii_upper_mask(v: u64) -> u64 {
-    crate::text::byte_range_mask(v, b'A', b'Z')
+    crate::text::byte_range_mask(v, b'A', b'Z') | crate::text::high_byte_range_mask(v, 0xC3, 0xD4)
 }
 
 fn on_capital(
@@ -248,10 +261,9 @@ fn on_capital(
     out: &mut Vec<(usize, usize, Cue)>,
 ) {
     let b = text.as_bytes();
-    let wlen = b[i..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .count();
+    let wlen = text[i..]
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(text.len() - i);
     let word = &text[i..i + wlen];
     if HONORIFICS.contains(&word) {
         let e = i + wlen + usize::from(b.get(i + wlen) == Some(&b'.'));
@@ -615,8 +627,9 @@ pub(crate) fn repeats(text: &str, hits: &[NameHit], g: &Gazetteer) -> Vec<(usize
     let map: Option<
         std::collections::HashMap<&str, usize, std::hash::BuildHasherDefault<crate::text::Fnv>>,
     > = (words.len() > 16).then(|| words.iter().copied().collect());
-    // One pass over the text's capitalised words (an ASCII capital after a byte that is no
-    // letter, digit, '\'' or '-'), as the cue scan finds them.
+    // One pass over the text's capitalised words (a capital after a byte that is no letter,
+    // digit, '\'' or '-'), as the cue scan finds them; a lower-case two-byte letter the scan
+    // also visits matches no name word.
     let b = text.as_bytes();
     let word_byte = |x: u8| x.is_ascii_alphanumeric() || x == b'\'' || x == b'-' || x >= 0x80;
     // The hits' spans in text order, walked with the scan.
@@ -826,13 +839,13 @@ mod tests {
     }
 
     #[test]
-    fn ascii_upper_mask_is_exact() {
+    fn capital_mask_is_exact() {
         for x in 0..=255u8 {
-            for pos in 0..8 {
-                let mut w = [b'a'; 8];
+            for (pos, fill) in (0..8).flat_map(|p| [b'a', 0xC2, 0xD5, 0xFF, 0].map(|f| (p, f))) {
+                let mut w = [fill; 8];
                 w[pos] = x;
                 let m = ascii_upper_mask(u64::from_le_bytes(w));
-                let want = if x.is_ascii_uppercase() {
+                let want = if x.is_ascii_uppercase() || (0xC3..=0xD4).contains(&x) {
                     0x80u64 << (8 * pos)
                 } else {
                     0

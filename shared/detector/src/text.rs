@@ -16,6 +16,20 @@ pub(crate) fn byte_range_mask(v: u64, lo: u8, hi: u8) -> u64 {
     at_least & !past & !v & HI
 }
 
+/// SWAR over eight bytes: the high bit of every byte of `v` in `lo..=hi` (both 0x80 or
+/// above): [`byte_range_mask`] on the low seven bits, kept where the high bit is set.
+#[inline(always)]
+pub(crate) fn high_byte_range_mask(v: u64, lo: u8, hi: u8) -> u64 {
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    debug_assert!(lo <= hi && lo >= 0x80);
+    let a = v & LO7;
+    let at_least = a + ONES * (0x100 - u64::from(lo));
+    let past = a + ONES * (0x100 - u64::from(hi) - 1);
+    at_least & !past & v & HI
+}
+
 /// ASCII value of a decimal digit written in ASCII or full-width form (U+FF10..U+FF19).
 #[inline]
 pub(crate) fn digit_value(c: char) -> Option<u8> {

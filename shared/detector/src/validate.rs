@@ -239,13 +239,10 @@ impl Validator {
                 if v.plus || v.paren || v.mixed_separators || d.len() != 9 || !ssn_parts_ok(d) {
                     return None;
                 }
-                if v.groups_are(&[3, 2, 4]) {
-                    Verdict::strong()
-                } else if v.contiguous() {
-                    Verdict::weak()
-                } else {
-                    None
-                }
+                // The sample numbers are nobody's by themselves, but "my SSN is 123-45-6789"
+                // typed in a chat is someone's claim: context decides.
+                let sample = SAMPLE_SSNS.iter().any(|s| s[..] == d[..]);
+                nine_digit_id(v, sample)
             }
             Validator::Itin => {
                 if v.plus || v.paren || v.mixed_separators || d.len() != 9 || d[0] != 9 {
@@ -258,13 +255,7 @@ impl Validator {
                 if !matches!(g, 50..=65 | 70..=88 | 90..=92 | 94..=99) {
                     return None;
                 }
-                if v.groups_are(&[3, 2, 4]) {
-                    Verdict::strong()
-                } else if v.contiguous() {
-                    Verdict::weak()
-                } else {
-                    None
-                }
+                nine_digit_id(v, false)
             }
             Validator::CompactDate => {
                 // Eight digits with no separator that read as a date: year first (ISO basic
@@ -623,9 +614,27 @@ fn card(v: &NumView) -> Option<Verdict> {
     }
 }
 
-/// Numbers publicised so widely that they are nobody's SSN: the Woolworth wallet-card number
-/// (078-05-1120, voided by the SSA) and the textbook sample 123-45-6789 (Presidio rejects both).
+/// Numbers publicised so widely that by themselves they are nobody's SSN: the Woolworth
+/// wallet-card number (078-05-1120, voided by the SSA) and the textbook sample 123-45-6789
+/// (Presidio rejects both). Weak: SSN context still reports them.
 const SAMPLE_SSNS: [[u8; 9]; 2] = [[0, 7, 8, 0, 5, 1, 1, 2, 0], [1, 2, 3, 4, 5, 6, 7, 8, 9]];
+
+/// The forms of a nine-digit SSN or ITIN: 3-2-4 is strong; nine bare digits, and the one-
+/// separator slips "078-051120" and "07805-1120" (also a ZIP+4's shape), are weak; so is any
+/// form of a sample number.
+fn nine_digit_id(v: &NumView, sample: bool) -> Option<Verdict> {
+    if v.groups_are(&[3, 2, 4]) && !sample {
+        Verdict::strong()
+    } else if v.groups_are(&[3, 2, 4])
+        || v.contiguous()
+        || v.groups_are(&[3, 6])
+        || v.groups_are(&[5, 4])
+    {
+        Verdict::weak()
+    } else {
+        None
+    }
+}
 
 fn ssn_parts_ok(d: &[u8]) -> bool {
     let area = prefix_num(d, 3);
@@ -637,7 +646,6 @@ fn ssn_parts_ok(d: &[u8]) -> bool {
         && group != 0
         && serial != 0
         && !d.iter().all(|&x| x == d[0])
-        && !SAMPLE_SSNS.iter().any(|s| s[..] == d[..])
 }
 
 fn nanp(v: &NumView) -> Option<Verdict> {
@@ -1722,9 +1730,13 @@ mod tests {
             (Validator::CompactDate, "18991231", None),
             (Validator::CompactDate, "1987-03-15", None),
             (Validator::CompactDate, "198703150", None),
-            (Validator::Ssn, "078-05-1120", None),
-            (Validator::Ssn, "123-45-6789", None),
-            (Validator::Ssn, "123456789", None),
+            (Validator::Ssn, "078-05-1120", Some(Weak)),
+            (Validator::Ssn, "123-45-6789", Some(Weak)),
+            (Validator::Ssn, "123456789", Some(Weak)),
+            (Validator::Ssn, "078-051121", Some(Weak)),
+            (Validator::Ssn, "07805-1121", Some(Weak)),
+            (Validator::Ssn, "0780-51121", None),
+            (Validator::Itin, "911-701234", Some(Weak)),
             (Validator::Ssn, "555-55-5555", None),
             (Validator::Ssn, "536-22 1120", None),
             (Validator::Ssn, "536.22-1120", None),
