@@ -22,9 +22,35 @@ fn main() {
         println!("cargo::error=rules/builtin.toml to JSON: {e}");
         std::process::exit(1);
     });
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("builtin.json");
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
+    names(&out_dir);
+    let out = out_dir.join("builtin.json");
     if let Err(e) = std::fs::write(&out, json) {
         println!("cargo::error=cannot write {}: {e}", out.display());
+        std::process::exit(1);
+    }
+}
+
+/// The name gazetteers as sorted static arrays (`names.rs`): looked up by binary search, so
+/// the rule-set build on a cold start hashes none of their ~17,000 words.
+fn names(out_dir: &std::path::Path) {
+    let mut code = String::new();
+    for (name, file) in [
+        ("FIRST_NAMES", "data/first_names.txt"),
+        ("LAST_NAMES", "data/last_names.txt"),
+    ] {
+        println!("cargo::rerun-if-changed={file}");
+        let src = std::fs::read_to_string(file).unwrap_or_else(|e| {
+            println!("cargo::error=cannot read {file}: {e}");
+            std::process::exit(1);
+        });
+        let mut words: Vec<&str> = src.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        words.sort_unstable();
+        words.dedup();
+        code.push_str(&format!("pub(crate) static {name}: &[&str] = &{words:?};\n"));
+    }
+    if let Err(e) = std::fs::write(out_dir.join("names.rs"), code) {
+        println!("cargo::error=cannot write names.rs: {e}");
         std::process::exit(1);
     }
 }

@@ -1976,6 +1976,16 @@ mod tests {
             ),
             ("Dr. Émilie Durand will call", &[("PERSON", "Dr. Émilie Durand")]),
             ("Économie et café à Éze", &[]),
+            // Census first names and surnames without a cue; none that is an English word.
+            (
+                "Simon Ross, Rachel Todd, and Joesph Bennett went to the store",
+                &[
+                    ("PERSON", "Simon Ross"),
+                    ("PERSON", "Rachel Todd"),
+                    ("PERSON", "Joesph Bennett"),
+                ],
+            ),
+            ("Chase Bank called. In Rust we trust", &[]),
             (
                 "card 060403249661 expires",
                 &[("CREDIT_CARD", "060403249661")],

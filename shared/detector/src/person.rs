@@ -5,8 +5,18 @@
 
 use crate::text::{WordSet, ends_with_words_ci};
 
-const FIRST: &str = include_str!("../data/first_names.txt");
-const LAST: &str = include_str!("../data/last_names.txt");
+// FIRST_NAMES, LAST_NAMES: data/*.txt as sorted arrays (build.rs).
+include!(concat!(env!("OUT_DIR"), "/names.rs"));
+
+/// A sorted word list, looked up by binary search (nothing to build at start-up).
+#[derive(Clone, Copy)]
+pub(crate) struct SortedWords(&'static [&'static str]);
+
+impl SortedWords {
+    pub(crate) fn contains(&self, w: &str) -> bool {
+        self.0.binary_search(&w).is_ok()
+    }
+}
 
 /// How a cue relates to the name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -343,18 +353,17 @@ pub(crate) fn cue_index() -> [Vec<u16>; 256] {
 }
 
 pub(crate) struct Gazetteer {
-    first: WordSet,
-    last: WordSet,
+    first: SortedWords,
+    last: SortedWords,
     stop: WordSet,
     ambiguous: WordSet,
 }
 
 impl Gazetteer {
     pub(crate) fn new() -> Gazetteer {
-        let set = |s: &'static str| s.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         Gazetteer {
-            first: set(FIRST),
-            last: set(LAST),
+            first: SortedWords(FIRST_NAMES),
+            last: SortedWords(LAST_NAMES),
             stop: STOP.iter().chain(crate::text::MONTHS).copied().collect(),
             ambiguous: AMBIGUOUS.iter().copied().collect(),
         }
