@@ -5,6 +5,9 @@
 
 use std::path::PathBuf;
 
+#[path = "src/wordtable.rs"]
+mod wordtable;
+
 fn main() {
     println!("cargo::rerun-if-changed=rules/builtin.toml");
     let src = std::fs::read_to_string("rules/builtin.toml").unwrap_or_else(|e| {
@@ -31,8 +34,8 @@ fn main() {
     }
 }
 
-/// The name gazetteers as sorted static arrays (`names.rs`): looked up by binary search, so
-/// the rule-set build on a cold start hashes none of their ~17,000 words.
+/// The name gazetteers as static hash tables (`names.rs`, see `src/wordtable.rs`), so the
+/// rule-set build on a cold start hashes none of their ~17,000 words.
 fn names(out_dir: &std::path::Path) {
     let mut code = String::new();
     for (name, file) in [
@@ -44,10 +47,21 @@ fn names(out_dir: &std::path::Path) {
             println!("cargo::error=cannot read {file}: {e}");
             std::process::exit(1);
         });
-        let mut words: Vec<&str> = src.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let mut words: Vec<&str> = src
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         words.sort_unstable();
         words.dedup();
-        code.push_str(&format!("pub(crate) static {name}: &[&str] = &{words:?};\n"));
+        if words.len() >= usize::from(u16::MAX) {
+            println!("cargo::error={file}: more than 65,534 words");
+            std::process::exit(1);
+        }
+        let table = wordtable::layout(&words);
+        code.push_str(&format!(
+            "pub(crate) static {name}: crate::wordtable::WordTable = crate::wordtable::WordTable {{ words: &{words:?}, table: &{table:?} }};\n"
+        ));
     }
     if let Err(e) = std::fs::write(out_dir.join("names.rs"), code) {
         println!("cargo::error=cannot write names.rs: {e}");

@@ -1974,7 +1974,10 @@ mod tests {
                 "Patient: Łukasz Żółć. Łukasz prefers email",
                 &[("PERSON", "Łukasz Żółć"), ("PERSON", "Łukasz")],
             ),
-            ("Dr. Émilie Durand will call", &[("PERSON", "Dr. Émilie Durand")]),
+            (
+                "Dr. Émilie Durand will call",
+                &[("PERSON", "Dr. Émilie Durand")],
+            ),
             ("Économie et café à Éze", &[]),
             // Census first names and surnames without a cue; none that is an English word.
             (

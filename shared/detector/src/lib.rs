@@ -27,6 +27,7 @@ mod shape;
 mod spec;
 mod text;
 mod validate;
+mod wordtable;
 
 pub use engine::{
     DEFAULT_ALLOWLIST_KEY, DEFAULT_THRESHOLD, Detector, Explanation, Finding, RuleInfo, RuleSource,

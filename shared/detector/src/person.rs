@@ -4,19 +4,10 @@
 //! Owns the cue list, the name grammar and the gazetteers; never looks at digits.
 
 use crate::text::{WordSet, ends_with_words_ci};
+use crate::wordtable::WordTable;
 
-// FIRST_NAMES, LAST_NAMES: data/*.txt as sorted arrays (build.rs).
+// FIRST_NAMES, LAST_NAMES: data/*.txt as hash tables compiled in (build.rs).
 include!(concat!(env!("OUT_DIR"), "/names.rs"));
-
-/// A sorted word list, looked up by binary search (nothing to build at start-up).
-#[derive(Clone, Copy)]
-pub(crate) struct SortedWords(&'static [&'static str]);
-
-impl SortedWords {
-    pub(crate) fn contains(&self, w: &str) -> bool {
-        self.0.binary_search(&w).is_ok()
-    }
-}
 
 /// How a cue relates to the name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -271,9 +262,18 @@ fn on_capital(
     out: &mut Vec<(usize, usize, Cue)>,
 ) {
     let b = text.as_bytes();
-    let wlen = text[i..]
-        .find(|c: char| !c.is_alphabetic())
-        .unwrap_or(text.len() - i);
+    // ASCII letters by bytes; the rest of the word by chars only past a non-ASCII byte.
+    let ascii = b[i..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let wlen = if b.get(i + ascii).is_some_and(|&c| c >= 0x80) {
+        text[i..]
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(text.len() - i)
+    } else {
+        ascii
+    };
     let word = &text[i..i + wlen];
     if HONORIFICS.contains(&word) {
         let e = i + wlen + usize::from(b.get(i + wlen) == Some(&b'.'));
@@ -353,8 +353,8 @@ pub(crate) fn cue_index() -> [Vec<u16>; 256] {
 }
 
 pub(crate) struct Gazetteer {
-    first: SortedWords,
-    last: SortedWords,
+    first: WordTable,
+    last: WordTable,
     stop: WordSet,
     ambiguous: WordSet,
 }
@@ -362,8 +362,8 @@ pub(crate) struct Gazetteer {
 impl Gazetteer {
     pub(crate) fn new() -> Gazetteer {
         Gazetteer {
-            first: SortedWords(FIRST_NAMES),
-            last: SortedWords(LAST_NAMES),
+            first: FIRST_NAMES,
+            last: LAST_NAMES,
             stop: STOP.iter().chain(crate::text::MONTHS).copied().collect(),
             ambiguous: AMBIGUOUS.iter().copied().collect(),
         }
