@@ -267,13 +267,74 @@ fn intl_city_postcode(text: &str, at: usize) -> Option<usize> {
     (b.get(i).is_none_or(|c| !c.is_ascii_alphanumeric())).then_some(i)
 }
 
-/// A European-style address around `text[comma..]`, where ", City POSTCODE" starts: before
-/// it, on the same line, a street name and house number ("Rhinstrasse 91", "Via Pisanelli
+/// "\n10115 Berlin" / ", 90-001 Łódź" / ", 1015 CJ Amsterdam" at `at` (a ',' then a space,
+/// or a line break): the postcode before the city, as most of Europe writes it. Postcodes of
+/// four or five digits (a three-digit extension after '-', Portugal's; two capitals after
+/// four, the Netherlands'), two and three digits joined by '-' (Poland), three and two
+/// digits (Sweden, Czechia, Greece); then one to three capitalised words, the last no street
+/// suffix ("Apt 5, 1200 Main Street" is a US street). Returns the end.
+fn postcode_city(text: &str, at: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = match b.get(at..at + 2)? {
+        [b',', b' '] => at + 2,
+        [b'\n', _] => at + 1,
+        _ => return None,
+    };
+    let digits = |from: usize| {
+        b[from.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let d = digits(i);
+    i += d;
+    match d {
+        4 | 5 if b.get(i) == Some(&b'-') && digits(i + 1) == 3 => i += 4,
+        4 if b.get(i) == Some(&b' ')
+            && b.get(i + 1..i + 4).is_some_and(|w| {
+                w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase() && w[2] == b' '
+            }) =>
+        {
+            i += 3
+        }
+        4 | 5 => {}
+        2 if b.get(i) == Some(&b'-') && digits(i + 1) == 3 => i += 4,
+        3 if b.get(i) == Some(&b' ') && digits(i + 1) == 2 => i += 3,
+        _ => return None,
+    }
+    let mut words = 0;
+    let mut last = "";
+    while b.get(i) == Some(&b' ') && words < 3 {
+        let w = &text[i + 1..];
+        if !w.starts_with(char::is_uppercase) {
+            break;
+        }
+        let len = w
+            .char_indices()
+            .find(|&(_, c)| !(c.is_alphabetic() || matches!(c, '-' | '\'' | '.')))
+            .map_or(w.len(), |(k, _)| k);
+        // A sentence's full stop is not the city's.
+        let word = w[..len].trim_end_matches('.');
+        if word.chars().count() < 2 || (words == 0 && crate::text::MONTHS.contains(&word)) {
+            break;
+        }
+        last = word;
+        words += 1;
+        i += 1 + word.len();
+    }
+    if words == 0 || is_suffix(last) || b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    Some(i)
+}
+
+/// A European-style address around `text[comma..]`, where ", City POSTCODE" (or ", POSTCODE
+/// City", or a line break and "POSTCODE City") starts: before it, on its line, a street name and house number ("Rhinstrasse 91", "Via Pisanelli
 /// 104": up to four capitalised words) or a house number and street name ("94 boulevard
 /// Amiral Courbet", "13 Faubourg Saint Honoré": up to five words). Weak: context decides, or
 /// "at"/"to" before it.
 pub(crate) fn check_intl(text: &str, comma: usize) -> Option<Verdict> {
-    let e = intl_city_postcode(text, comma)?;
+    let e = intl_city_postcode(text, comma).or_else(|| postcode_city(text, comma))?;
     // The street part is on the same line, within a line's reach.
     let lo = crate::text::floor_boundary(text, comma.saturating_sub(LINE_BACK));
     let line0 = memchr::memrchr(b'\n', &text.as_bytes()[lo..comma]).map_or(lo, |i| lo + i + 1);
@@ -574,6 +635,14 @@ mod tests {
                 (&t[a..b], v.strength)
             })
         }
+        // On the next line: "\n10115 Berlin".
+        let t = "address:\nRhinstrasse 91\n80975 München\nthanks";
+        let v = check_intl(t, t.find("\n8").unwrap()).unwrap();
+        assert_eq!(
+            v.span.map(|(a, b)| &t[a..b]),
+            Some("Rhinstrasse 91\n80975 München")
+        );
+        assert_eq!(check_intl("Room 12\n2021 report", 7), None);
         for (t, want) in [
             (
                 "my address is Rhinstrasse 91, München 80975 now",
@@ -602,6 +671,34 @@ mod tests {
                 "Big Red Via Dei Mille 5, Roma 00185",
                 Some(("Red Via Dei Mille 5, Roma 00185", Strength::Weak)),
             ),
+            // The postcode before the city.
+            (
+                "my address is Östliche Straße 5, 50667 Köln",
+                Some(("Östliche Straße 5, 50667 Köln", Strength::Weak)),
+            ),
+            (
+                "ship to Hauptstr. 12, 10115 Berlin please",
+                Some(("Hauptstr. 12, 10115 Berlin", Strength::Strong)),
+            ),
+            (
+                "Ulica Żelazna 14, 90-001 Łódź",
+                Some(("Ulica Żelazna 14, 90-001 Łódź", Strength::Weak)),
+            ),
+            (
+                "Keizersgracht 123, 1015 CJ Amsterdam.",
+                Some(("Keizersgracht 123, 1015 CJ Amsterdam", Strength::Weak)),
+            ),
+            (
+                "Drottninggatan 5, 111 51 Stockholm",
+                Some(("Drottninggatan 5, 111 51 Stockholm", Strength::Weak)),
+            ),
+            (
+                "Rua Augusta 10, 1100-053 Lisboa",
+                Some(("Rua Augusta 10, 1100-053 Lisboa", Strength::Weak)),
+            ),
+            ("my address is Apt 5, 1200 Main Street", None),
+            ("Release 5, 2021 release notes", None),
+            ("Chapter 5, 2021 March", None),
             ("On Friday 12, March 2021", None),
             ("PSC 5771, Box 0397", None),
             ("Version 2, Build 12345x", None),

@@ -583,15 +583,22 @@ impl Detector {
             self.match_pass(text, 0, text.len(), &mut ctx, &mut out, trace, 0);
         }
         if bytes_hit && let Some(ri) = self.postcode_rule {
-            // memchr for ',' (a memmem searcher costs its set-up on every short message).
+            // memchr for ',' and line breaks (a memmem searcher costs its set-up on every
+            // short message): ", City 80975", ", 10115 Berlin", "\n10115 Berlin".
             let b = text.as_bytes();
-            for p in memchr::memchr_iter(b',', b) {
-                let next = b.get(p + 2).copied().unwrap_or(0);
-                if b.get(p + 1) == Some(&b' ')
+            for p in memchr::memchr2_iter(b',', b'\n', b) {
+                let (next, after) = if b[p] == b',' && b.get(p + 1) == Some(&b' ') {
+                    (b.get(p + 2).copied().unwrap_or(0), p + 2)
+                } else if b[p] == b'\n' {
+                    (b.get(p + 1).copied().unwrap_or(0), p + 1)
+                } else {
+                    continue;
+                };
+                let city_first = b[p] == b','
                     && (next.is_ascii_uppercase() || next >= 0xC0)
-                    && crate::address::postcode_ahead(b, p + 2)
-                {
-                    self.pattern_candidate(text, ri, p, p + 2, &mut ctx, &mut out, trace, 1);
+                    && crate::address::postcode_ahead(b, after);
+                if city_first || next.is_ascii_digit() {
+                    self.pattern_candidate(text, ri, p, after, &mut ctx, &mut out, trace, 1);
                 }
             }
         }

@@ -116,6 +116,14 @@ const TOKENS: &[&str] = &[
     "😀",
     "é",
     "\u{00A0}",
+    "10115 Berlin",
+    "90-001",
+    "1015 CJ",
+    "111 51",
+    "Łódź",
+    "Ágnes",
+    "St.",
+    "078-051120",
 ];
 
 fn fragment() -> impl Strategy<Value = String> {
