@@ -725,10 +725,30 @@ fn calling_code_len(d: &[u8]) -> Option<usize> {
 /// zero is also how account, order and reference numbers look, so phone context decides.
 fn national_phone(v: &NumView) -> Option<Verdict> {
     let d = v.digits();
-    if v.plus || v.mixed_separators || !(9..=11).contains(&d.len()) || d[0] != 0 || d[1] == 0 {
+    let g = v.groups();
+    if v.plus {
         return None;
     }
-    let g = v.groups();
+    // Without a trunk prefix: Denmark's and Norway's eight digits ("28 64 27 85", "2864
+    // 2785"), a local number without its area code ("867-5309", Iceland's "450 3756"),
+    // Brazil's area code in parentheses ("(11) 7113-8192", "(11) 97113-8192": the
+    // parentheses and the dash are two kinds of separator, as in "(212) 555-1234").
+    if d.first() != Some(&0) {
+        let plain = !v.paren && !v.mixed_separators;
+        let local = match g {
+            [2, 2, 2, 2] | [4, 4] => plain,
+            [3, 4] => plain && d[0] >= 2,
+            [2, 4, 4] | [2, 5, 4] => v.paren && d[0] != 0,
+            _ => false,
+        };
+        return if local { Verdict::weak() } else { None };
+    }
+    if v.mixed_separators {
+        return None;
+    }
+    if !(9..=11).contains(&d.len()) || d[1] == 0 {
+        return None;
+    }
     if g.len() > 5 || !v.min_group(2) || (v.paren && g.len() < 2) {
         return None;
     }
@@ -1779,6 +1799,16 @@ mod tests {
             (Validator::NationalPhone, "01 23 45 67 89", Some(Weak)),
             (Validator::NationalPhone, "(030) 1234567", Some(Weak)),
             (Validator::NationalPhone, "0044 20 7946 0958", None),
+            // No trunk prefix: DK/NO eight digits, a local number, Brazil's area code.
+            (Validator::NationalPhone, "28-64-27-85", Some(Weak)),
+            (Validator::NationalPhone, "2864 2785", Some(Weak)),
+            (Validator::NationalPhone, "450 3756", Some(Weak)),
+            (Validator::NationalPhone, "150 3756", None),
+            (Validator::NationalPhone, "(11) 7113-8192", Some(Weak)),
+            (Validator::NationalPhone, "(11) 97113-8192", Some(Weak)),
+            (Validator::NationalPhone, "11 7113-8192", None),
+            (Validator::NationalPhone, "28-64 27-85", None),
+            (Validator::NationalPhone, "2864-2785-11", None),
             (Validator::NationalPhone, "+44 20 7946 0958", None),
             (Validator::NationalPhone, "0 1234 5678", None),
             (Validator::NationalPhone, "012345", None),
