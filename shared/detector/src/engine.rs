@@ -124,6 +124,7 @@ enum Kind {
     AlnumId,
     Person,
     PostcodeTail,
+    BirthCue,
 }
 
 struct Compiled {
@@ -231,6 +232,8 @@ pub struct Detector {
     person_rule: Option<usize>,
     /// The European-address rule, found at ", City POSTCODE" by a byte scan.
     postcode_rule: Option<usize>,
+    /// The built-in rule for partial birth dates after a birth context word.
+    birth_rule: Option<usize>,
     keywords: KeywordFilter,
     context: ContextIndex,
     names: Gazetteer,
@@ -326,6 +329,7 @@ impl Detector {
         let mut alnum_rules = Vec::new();
         let mut person_rule = None;
         let mut postcode_rule = None;
+        let mut birth_rule = None;
         for (spec, source) in specs {
             spec.check()?;
             if !seen.insert(spec.id.clone()) {
@@ -347,6 +351,7 @@ impl Detector {
                 Some("alnum-id") => Kind::AlnumId,
                 Some("person") if source == RuleSource::Builtin => Kind::Person,
                 Some("postcode-tail") if source == RuleSource::Builtin => Kind::PostcodeTail,
+                Some("birth-cue") if source == RuleSource::Builtin => Kind::BirthCue,
                 Some(other) => {
                     return Err(BuildError::new(
                         spec.id,
@@ -387,6 +392,7 @@ impl Detector {
                 Kind::AlnumId => alnum_rules.push(idx),
                 Kind::Person => person_rule = Some(idx),
                 Kind::PostcodeTail => postcode_rule = Some(idx),
+                Kind::BirthCue => birth_rule = Some(idx),
             }
             let threshold = policy.threshold_for(&entity);
             let mut anti = spec.anti_context.clone();
@@ -506,6 +512,7 @@ impl Detector {
             alnum_rules,
             person_rule,
             postcode_rule,
+            birth_rule,
             keywords,
             context: ContextIndex::new(words, links),
             names: Gazetteer::new(),
@@ -599,6 +606,18 @@ impl Detector {
                     && crate::address::postcode_ahead(b, after);
                 if city_first || next.is_ascii_digit() {
                     self.pattern_candidate(text, ri, p, after, &mut ctx, &mut out, trace, 1);
+                }
+            }
+        }
+        if bytes_hit && let Some(ri) = self.birth_rule {
+            // "born in May 1987": a partial date right after a birth context word.
+            ctx.fill(text, &self.context);
+            for k in 0..ctx.hits().len() {
+                let (_, he, w) = ctx.hits()[k];
+                if self.context.linked(w, ri).0
+                    && let Some((s, e)) = crate::birth::after(text, he)
+                {
+                    self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
                 }
             }
         }
@@ -1996,6 +2015,17 @@ mod tests {
                 ],
             ),
             ("Chase Bank called. In Rust we trust", &[]),
+            // Part of a birth date after a birth word; not elsewhere, not a year alone.
+            (
+                "I was born in May 1987, DOB 05/1987 on file",
+                &[("DATE_OF_BIRTH", "May 1987"), ("DATE_OF_BIRTH", "05/1987")],
+            ),
+            (
+                "my birthday is March 3rd",
+                &[("DATE_OF_BIRTH", "March 3rd")],
+            ),
+            ("we launched in May 1987; I was born in 1987", &[]),
+            ("DOB 03/15/1987", &[("DATE_OF_BIRTH", "03/15/1987")]),
             (
                 "card 060403249661 expires",
                 &[("CREDIT_CARD", "060403249661")],

@@ -16,6 +16,7 @@
 //! ```
 
 mod address;
+mod birth;
 mod context;
 mod engine;
 mod entity;

@@ -86,6 +86,7 @@ pub(crate) enum Validator {
     CliPassword,
     UkDvla,
     IntlAddress,
+    PartialDate,
 }
 
 /// Names accepted in the `validator` field, for error messages and `dlp rules`.
@@ -126,6 +127,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "cli-password",
     "uk-dvla",
     "intl-address",
+    "partial-date",
 ];
 
 impl Validator {
@@ -204,6 +206,7 @@ impl Validator {
             "cli-password" => Validator::CliPassword,
             "uk-dvla" => Validator::UkDvla,
             "intl-address" => Validator::IntlAddress,
+            "partial-date" => Validator::PartialDate,
             _ => return None,
         })
     }
@@ -425,6 +428,14 @@ impl Validator {
             }
             Validator::StreetAddress => crate::address::check(text, start, end),
             Validator::IntlAddress => crate::address::check_intl(text, start),
+            // A month and year or a day and month, exactly the span (a full date is not one).
+            Validator::PartialDate => {
+                if crate::birth::at(text.as_bytes(), start) == Some(end) {
+                    Verdict::strong()
+                } else {
+                    None
+                }
+            }
             Validator::Vin => {
                 // A VIN typed in lower case is checked the same way, but needs context.
                 let v = vin(&s.to_ascii_uppercase())?;
@@ -2197,6 +2208,10 @@ mod tests {
             ", Berlin 10115",
             "ES91",
             "-u ",
+            ", 10115 Berlin",
+            "May",
+            "1987",
+            "3rd of ",
         ];
         let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
             cases: 2000,

@@ -124,6 +124,11 @@ const TOKENS: &[&str] = &[
     "Ágnes",
     "St.",
     "078-051120",
+    "born ",
+    "DOB ",
+    "May",
+    "05/1987",
+    "3rd of ",
 ];
 
 fn fragment() -> impl Strategy<Value = String> {
