@@ -82,6 +82,187 @@ pub(crate) fn is_suffix(word: &str) -> bool {
     std::str::from_utf8(&buf[..b.len()]).is_ok_and(|t| suffixes().contains(t))
 }
 
+/// A street suffix in any case ("st", "Drive", "BLVD").
+fn is_suffix_any_case(word: &str) -> bool {
+    let b = word.trim_end_matches('.').as_bytes();
+    if b.len() < 2 || b.len() > 16 || !b.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let mut buf = [0u8; 16];
+    buf[..b.len()].copy_from_slice(b);
+    buf[..b.len()].make_ascii_lowercase();
+    buf[0].make_ascii_uppercase();
+    std::str::from_utf8(&buf[..b.len()]).is_ok_and(|t| suffixes().contains(t))
+}
+
+/// Words after a number that make it a distance or a count, not a house number ("a 45 minute
+/// drive", "2 blocks down the road").
+const NOT_HOUSE: &[&str] = &[
+    "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "mile", "miles", "mi", "km",
+    "block", "blocks", "day", "days", "week", "weeks", "year", "years", "foot", "feet", "ft",
+    "yard", "yards", "meter", "meters", "metres", "step", "steps", "lane", "lanes", "way",
+];
+
+/// Words no street name holds; one of them means the words run on past the address.
+const NOT_STREET: &[&str] = &[
+    "to", "the", "a", "an", "and", "or", "of", "for", "in", "on", "at", "by", "with", "from", "my",
+    "your", "is", "are", "was", "it", "this", "that", "i", "we", "you", "please", "but",
+];
+
+/// How far after an address context word the house number may start.
+const LOWER_GAP: usize = 24;
+
+/// A street address typed in lower case right after an address context word ("my address is
+/// 101 main st", "ship to 504 parkwood drive apt 4"): its span. Addresses with capitalised
+/// words are the `us-street-address` rule's, which reads the city and state on.
+pub(crate) fn lower_after(text: &str, cue_end: usize) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let i = crate::text::value_after_cue(b, cue_end, LOWER_GAP, |i| b[i].is_ascii_digit())?;
+    lower_at(text, i).map(|e| (i, e))
+}
+
+/// A house number, one to three street-name words and a street suffix, in any case but not
+/// all capitalised, then optionally a unit (" apt 4", ", #12"): the end.
+pub(crate) fn lower_at(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let digits = b
+        .get(i..)?
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if !(1..=6).contains(&digits) {
+        return None;
+    }
+    let mut e = i + digits;
+    // "12b elm st"
+    if b.get(e).is_some_and(u8::is_ascii_alphabetic) && b.get(e + 1).is_some_and(|&c| c == b' ') {
+        e += 1;
+    }
+    let mut words = 0;
+    let mut lower = false;
+    let mut suffix_end = None;
+    while words < 4 && b.get(e) == Some(&b' ') {
+        let w0 = e + 1;
+        let len = b[w0..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        if len == 0 {
+            break;
+        }
+        let word = &text[w0..w0 + len];
+        let folded = word.to_ascii_lowercase();
+        if (words == 0 && NOT_HOUSE.contains(&folded.as_str()))
+            || NOT_STREET.contains(&folded.as_str())
+        {
+            return None;
+        }
+        lower |= b[w0].is_ascii_lowercase();
+        words += 1;
+        e = w0 + len;
+        if words >= 2 && is_suffix_any_case(word) {
+            suffix_end = Some(e + usize::from(b.get(e) == Some(&b'.') && len <= 4));
+            break;
+        }
+    }
+    let mut end = suffix_end?;
+    if !lower {
+        return None;
+    }
+    // A post-directional: "1600 pennsylvania ave nw".
+    for d in ["nw", "ne", "sw", "se", "n", "s", "e", "w"] {
+        if b.get(end) == Some(&b' ')
+            && b.get(end + 1..end + 1 + d.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(d.as_bytes()))
+            && b.get(end + 1 + d.len())
+                .is_none_or(|c| !c.is_ascii_alphanumeric())
+        {
+            end += 1 + d.len();
+            break;
+        }
+    }
+    // A unit after it: " apt 4", ", unit 12b", " #5".
+    let rest = &text[end..];
+    let r = rest
+        .strip_prefix(',')
+        .unwrap_or(rest)
+        .trim_start_matches(' ');
+    let unit = UNITS
+        .iter()
+        .filter(|u| u.len() > 1 || **u == "#")
+        .find(|u| r.len() >= u.len() && r.as_bytes()[..u.len()].eq_ignore_ascii_case(u.as_bytes()));
+    if let Some(u) = unit {
+        let after = &r[u.len()..];
+        let after_t = after.trim_start_matches(['.', ' ']);
+        let id = after_t
+            .bytes()
+            .take_while(u8::is_ascii_alphanumeric)
+            .count();
+        let boundary = u.ends_with('.') || *u == "#" || after.len() > after_t.len();
+        if (1..=6).contains(&id)
+            && boundary
+            && after_t.as_bytes()[..id].iter().any(u8::is_ascii_digit)
+        {
+            end += (rest.len() - r.len()) + u.len() + (after.len() - after_t.len()) + id;
+        }
+    }
+    if b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    Some(lower_city_state(b, end).unwrap_or(end))
+}
+
+/// ", springfield il 62704" / ", new york, ny": one to three words, an optional comma, a state
+/// code in any case and an optional ZIP; the end.
+fn lower_city_state(b: &[u8], at: usize) -> Option<usize> {
+    let mut i = at + 2;
+    if b.get(at..i)? != b", " {
+        return None;
+    }
+    for _ in 0..3 {
+        let len = b[i.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        // "…, and me": no city word is a function word.
+        let w = b.get(i..i + len).unwrap_or_default();
+        if len < 2
+            || NOT_STREET
+                .iter()
+                .any(|n| n.as_bytes().eq_ignore_ascii_case(w))
+        {
+            return None;
+        }
+        i += len;
+        let sep = usize::from(b.get(i) == Some(&b','));
+        if b.get(i + sep) != Some(&b' ') {
+            return None;
+        }
+        let st = i + sep + 1;
+        if let Some(code) = b.get(st..st + 2)
+            && b.get(st + 2).is_none_or(|c| !c.is_ascii_alphanumeric())
+            && STATES
+                .iter()
+                .any(|s| s.as_bytes().eq_ignore_ascii_case(code))
+        {
+            let mut e = st + 2;
+            let zip = b[(e + 1).min(b.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if b.get(e) == Some(&b' ') && zip == 5 {
+                e += 6;
+            }
+            return Some(e);
+        }
+        if sep == 1 {
+            return None;
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The address is all its line holds ("1270 Leeds Avenue" on a line of its own, as an
 /// address is pasted or written on an envelope), up to closing punctuation.
 fn alone_on_line(text: &str, start: usize, stop: usize) -> bool {
@@ -624,6 +805,48 @@ mod tests {
         );
         assert_eq!(at("I have 970 Olson Avenue", "970"), Some(Strength::Weak));
         assert_eq!(at("that 970 Olson Avenue", "970"), Some(Strength::Weak));
+    }
+
+    #[test]
+    fn lower_case_addresses_after_their_cue() {
+        // (text, cue end = after "is"/"to"/"at", the span found)
+        let cases: &[(&str, Option<&str>)] = &[
+            ("address is 101 main st", Some("101 main st")),
+            ("address is 101 main st.", Some("101 main st.")),
+            ("address is 221b baker st", Some("221b baker st")),
+            (
+                "address is 504 parkwood drive apt 4",
+                Some("504 parkwood drive apt 4"),
+            ),
+            (
+                "address is 500 elm street, #12 now",
+                Some("500 elm street, #12"),
+            ),
+            (
+                "address is 1600 pennsylvania ave nw, washington, dc 20500 ok",
+                Some("1600 pennsylvania ave nw, washington, dc 20500"),
+            ),
+            (
+                "address is 12 main street, springfield il",
+                Some("12 main street, springfield il"),
+            ),
+            ("address is 5 oak st, and me", Some("5 oak st")),
+            ("address is 3 North elm Blvd", Some("3 North elm Blvd")),
+            // Capitalised addresses are the us-street-address rule's.
+            ("address is 12 Main Street", None),
+            ("address is a 45 minute drive away", None),
+            ("address is 2 units to warehouse drive", None),
+            ("address is 12 st", None),
+            ("address is 1234567 main st", None),
+            ("address is 12 main stable", None),
+            ("address is. 12 main st", None),
+            ("address is\n12 main st", None),
+            ("address is really far from here at 12 main st", None),
+        ];
+        for &(t, want) in cases {
+            let got = lower_after(t, 10).map(|(s, e)| &t[s..e]);
+            assert_eq!(got, want, "{t:?}");
+        }
     }
 
     #[test]

@@ -13,26 +13,13 @@ use crate::text::MONTHS;
 /// How far after the cue word the date may start: ": ", " is ", " was on the ", " (mm/yyyy): ".
 const GAP: usize = 24;
 
-/// The partial date after a birth cue ending at `cue_end`: its byte span. The gap before it
-/// holds no digit, line break or sentence end; the first date-like word decides.
+/// The partial date after a birth cue ending at `cue_end`: its byte span.
 pub(crate) fn after(text: &str, cue_end: usize) -> Option<(usize, usize)> {
     let b = text.as_bytes();
-    let end = (cue_end + GAP).min(b.len());
-    for i in cue_end..end {
-        let c = b[i];
-        // ("d.o.b." is a cue word of its own: the one without the dot stops here.)
-        if matches!(c, b'\n' | b'\r' | b'.' | b'!' | b'?' | b';') {
-            return None;
-        }
-        let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        if word_start && (c.is_ascii_digit() || month_at(b, i).is_some()) {
-            return at(b, i).map(|e| (i, e));
-        }
-        if c.is_ascii_digit() {
-            return None;
-        }
-    }
-    None
+    let i = crate::text::value_after_cue(b, cue_end, GAP, |i| {
+        b[i].is_ascii_digit() || month_at(b, i).is_some()
+    })?;
+    at(b, i).map(|e| (i, e))
 }
 
 /// A partial date starting at `b[i]`: its end. Day and month ("March 3rd", "3 March",

@@ -124,7 +124,7 @@ enum Kind {
     AlnumId,
     Person,
     PostcodeTail,
-    BirthCue,
+    AfterCue,
 }
 
 struct Compiled {
@@ -232,8 +232,9 @@ pub struct Detector {
     person_rule: Option<usize>,
     /// The European-address rule, found at ", City POSTCODE" by a byte scan.
     postcode_rule: Option<usize>,
-    /// The built-in rule for partial birth dates after a birth context word.
-    birth_rule: Option<usize>,
+    /// Built-in rules whose values are read right after one of their context words (partial
+    /// birth dates, lower-case street addresses).
+    cue_rules: Vec<usize>,
     keywords: KeywordFilter,
     context: ContextIndex,
     names: Gazetteer,
@@ -329,7 +330,7 @@ impl Detector {
         let mut alnum_rules = Vec::new();
         let mut person_rule = None;
         let mut postcode_rule = None;
-        let mut birth_rule = None;
+        let mut cue_rules = Vec::new();
         for (spec, source) in specs {
             spec.check()?;
             if !seen.insert(spec.id.clone()) {
@@ -351,7 +352,7 @@ impl Detector {
                 Some("alnum-id") => Kind::AlnumId,
                 Some("person") if source == RuleSource::Builtin => Kind::Person,
                 Some("postcode-tail") if source == RuleSource::Builtin => Kind::PostcodeTail,
-                Some("birth-cue") if source == RuleSource::Builtin => Kind::BirthCue,
+                Some("after-cue") if source == RuleSource::Builtin => Kind::AfterCue,
                 Some(other) => {
                     return Err(BuildError::new(
                         spec.id,
@@ -392,7 +393,7 @@ impl Detector {
                 Kind::AlnumId => alnum_rules.push(idx),
                 Kind::Person => person_rule = Some(idx),
                 Kind::PostcodeTail => postcode_rule = Some(idx),
-                Kind::BirthCue => birth_rule = Some(idx),
+                Kind::AfterCue => cue_rules.push(idx),
             }
             let threshold = policy.threshold_for(&entity);
             let mut anti = spec.anti_context.clone();
@@ -512,7 +513,7 @@ impl Detector {
             alnum_rules,
             person_rule,
             postcode_rule,
-            birth_rule,
+            cue_rules,
             keywords,
             context: ContextIndex::new(words, links),
             names: Gazetteer::new(),
@@ -609,15 +610,18 @@ impl Detector {
                 }
             }
         }
-        if bytes_hit && let Some(ri) = self.birth_rule {
-            // "born in May 1987": a partial date right after a birth context word.
+        if bytes_hit && !self.cue_rules.is_empty() {
+            // "born in May 1987", "my address is 12 elm st": a value right after one of its
+            // rule's context words (every such value has a digit).
             ctx.fill(text, &self.context);
             for k in 0..ctx.hits().len() {
                 let (_, he, w) = ctx.hits()[k];
-                if self.context.linked(w, ri).0
-                    && let Some((s, e)) = crate::birth::after(text, he)
-                {
-                    self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
+                for &ri in &self.cue_rules {
+                    if self.context.linked(w, ri).0
+                        && let Some((s, e)) = self.rules[ri].validator.find_after(text, he)
+                    {
+                        self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
+                    }
                 }
             }
         }
@@ -2026,6 +2030,12 @@ mod tests {
             ),
             ("we launched in May 1987; I was born in 1987", &[]),
             ("DOB 03/15/1987", &[("DATE_OF_BIRTH", "03/15/1987")]),
+            // A street address in lower case after address context; not without it.
+            (
+                "my address is 504 parkwood drive apt 4, thanks",
+                &[("STREET_ADDRESS", "504 parkwood drive apt 4")],
+            ),
+            ("it is 504 parkwood drive", &[]),
             (
                 "card 060403249661 expires",
                 &[("CREDIT_CARD", "060403249661")],

@@ -203,3 +203,30 @@ pub(crate) fn ends_with_words_ci(text: &[u8], phrase: &str) -> bool {
             .last()
             .is_none_or(|b| !b.is_ascii_alphanumeric())
 }
+
+/// Where a value read after a cue word may start: the first word start within `gap` bytes of
+/// `cue_end` that `starts` accepts, with no line break, sentence end or other digit before
+/// it ("born in May 1987", "address is 12 elm st"). The first such word decides.
+pub(crate) fn value_after_cue(
+    b: &[u8],
+    cue_end: usize,
+    gap: usize,
+    starts: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let end = (cue_end + gap).min(b.len());
+    for i in cue_end..end {
+        let c = b[i];
+        // ("d.o.b." is a cue word of its own: the one without the dot stops here.)
+        if matches!(c, b'\n' | b'\r' | b'.' | b'!' | b'?' | b';') {
+            return None;
+        }
+        let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        if word_start && starts(i) {
+            return Some(i);
+        }
+        if c.is_ascii_digit() {
+            return None;
+        }
+    }
+    None
+}

@@ -87,6 +87,7 @@ pub(crate) enum Validator {
     UkDvla,
     IntlAddress,
     PartialDate,
+    LowerStreetAddress,
 }
 
 /// Names accepted in the `validator` field, for error messages and `dlp rules`.
@@ -128,6 +129,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "uk-dvla",
     "intl-address",
     "partial-date",
+    "street-address-lower",
 ];
 
 impl Validator {
@@ -207,6 +209,7 @@ impl Validator {
             "uk-dvla" => Validator::UkDvla,
             "intl-address" => Validator::IntlAddress,
             "partial-date" => Validator::PartialDate,
+            "street-address-lower" => Validator::LowerStreetAddress,
             _ => return None,
         })
     }
@@ -227,6 +230,16 @@ impl Validator {
                 | Validator::CompactDate
                 | Validator::Digits(..)
         )
+    }
+
+    /// For the rules read after a context word (shape `after-cue`): the value right after a
+    /// context word ending at `cue_end`, if one stands there.
+    pub(crate) fn find_after(self, text: &str, cue_end: usize) -> Option<(usize, usize)> {
+        match self {
+            Validator::PartialDate => crate::birth::after(text, cue_end),
+            Validator::LowerStreetAddress => crate::address::lower_after(text, cue_end),
+            _ => None,
+        }
     }
 
     /// Checks a digit-run candidate.
@@ -431,6 +444,13 @@ impl Validator {
             // A month and year or a day and month, exactly the span (a full date is not one).
             Validator::PartialDate => {
                 if crate::birth::at(text.as_bytes(), start) == Some(end) {
+                    Verdict::strong()
+                } else {
+                    None
+                }
+            }
+            Validator::LowerStreetAddress => {
+                if crate::address::lower_at(text, start) == Some(end) {
                     Verdict::strong()
                 } else {
                     None
