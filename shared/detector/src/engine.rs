@@ -642,6 +642,7 @@ impl Detector {
                     cued_end = cued_end.max(h.end);
                 }
             }
+            person::lower_names(text, &self.names, &mut hits);
             let r = &self.rules[pi];
             // A name reported once is the same name where its words stand alone again.
             let again = person::repeats(text, &hits, &self.names);
@@ -2036,6 +2037,14 @@ mod tests {
                 &[("STREET_ADDRESS", "504 parkwood drive apt 4")],
             ),
             ("it is 504 parkwood drive", &[]),
+            // A name typed in lower case after "my name is" / "Name:": gazetteer words only.
+            (
+                "hi, my name is john smith and I need help",
+                &[("PERSON", "john smith")],
+            ),
+            ("Name: maria", &[("PERSON", "maria")]),
+            ("my name is not important, the file name is report", &[]),
+            ("my name is will", &[]),
             (
                 "card 060403249661 expires",
                 &[("CREDIT_CARD", "060403249661")],

@@ -355,6 +355,8 @@ pub(crate) fn cue_index() -> [Vec<u16>; 256] {
 pub(crate) struct Gazetteer {
     first: WordTable,
     last: WordTable,
+    /// "ame" (of "name" and "Name"), for [`lower_names`].
+    name_finder: memchr::memmem::Finder<'static>,
     stop: WordSet,
     ambiguous: WordSet,
 }
@@ -364,6 +366,7 @@ impl Gazetteer {
         Gazetteer {
             first: FIRST_NAMES,
             last: LAST_NAMES,
+            name_finder: memchr::memmem::Finder::new(b"ame").into_owned(),
             stop: STOP.iter().chain(crate::text::MONTHS).copied().collect(),
             ambiguous: AMBIGUOUS.iter().copied().collect(),
         }
@@ -593,6 +596,77 @@ fn addressed(text: &str, toks: &[(usize, usize)]) -> bool {
     ["hi", "hello", "hey", "dear", "call me", "calls me"]
         .iter()
         .any(|g| ends_with_words_ci(before, g))
+}
+
+/// A name typed in lower case after "my name is", "name:", "my name's" ("my name is john
+/// smith", "Name: maria garcia"): the cue scan only sees capitals, so "name" is searched for
+/// (one memmem pass).
+/// The first word must be a gazetteer first name that is no English word ("my name is not
+/// important", "name: will do"), each word after it a gazetteer surname.
+pub(crate) fn lower_names(text: &str, g: &Gazetteer, out: &mut Vec<NameHit>) {
+    let b = text.as_bytes();
+    // "ame", then 'n' or 'N' before it: "name", "Name", one search.
+    for a in g.name_finder.find_iter(b) {
+        let Some(p) = a.checked_sub(1) else {
+            continue;
+        };
+        if !matches!(b[p], b'n' | b'N') || (p > 0 && b[p - 1].is_ascii_alphanumeric()) {
+            continue;
+        }
+        let rest = &b[p + 4..];
+        let skip = [&b" is "[..], b"'s ", "\u{2019}s ".as_bytes(), b": ", b":"]
+            .iter()
+            .find(|c| rest.starts_with(c))
+            .map(|c| c.len());
+        let Some(mut i) = skip.map(|k| p + 4 + k) else {
+            continue;
+        };
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        let mut toks: [(usize, usize); 3] = [(0, 0); 3];
+        let mut n = 0;
+        while n < 3 {
+            let len = b[i.min(b.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_lowercase())
+                .count();
+            if !(2..=20).contains(&len) || b.get(i + len).is_some_and(|c| c.is_ascii_alphanumeric())
+            {
+                break;
+            }
+            let mut buf = [0u8; 20];
+            buf[..len].copy_from_slice(&b[i..i + len]);
+            buf[0].make_ascii_uppercase();
+            let Ok(w) = std::str::from_utf8(&buf[..len]) else {
+                break;
+            };
+            let known = if n == 0 {
+                g.first.contains(w) && !g.ambiguous.contains(w) && !g.stop.contains(w)
+            } else {
+                g.last.contains(w) && !g.ambiguous.contains(w)
+            };
+            if !known {
+                break;
+            }
+            toks[n] = (i, i + len);
+            n += 1;
+            if b.get(i + len) != Some(&b' ') {
+                break;
+            }
+            i += len + 1;
+        }
+        if n > 0 {
+            out.push(NameHit {
+                start: toks[0].0,
+                end: toks[n - 1].1,
+                strong: true,
+                first_known: true,
+                last_known: n > 1,
+                bare: false,
+            });
+        }
+    }
 }
 
 /// Words that are names but also common English words: a name found once does not make
