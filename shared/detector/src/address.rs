@@ -839,7 +839,7 @@ mod tests {
             ("address is 12 st", None),
             ("address is 1234567 main st", None),
             ("address is 12 main stable", None),
-            ("address is. 12 main st", None),
+            ("address is! 12 main st", None),
             ("address is\n12 main st", None),
             ("address is really far from here at 12 main st", None),
         ];

@@ -236,8 +236,9 @@ mod tests {
             let got = after(t, 4).map(|(s, e)| &t[s..e]);
             assert_eq!(got, want, "{t:?}");
         }
-        // "d.o.b." is a cue word; "d.o.b" without its dot finds nothing past it.
+        // The dot of an abbreviation ends no sentence; "born." does.
         assert_eq!(after("d.o.b. 05/1987", 6), Some((7, 14)));
-        assert_eq!(after("d.o.b. 05/1987", 5), None);
+        assert_eq!(after("d.o.b. 05/1987", 5), Some((7, 14)));
+        assert_eq!(after("DOB. May 1987", 3), Some((5, 13)));
     }
 }

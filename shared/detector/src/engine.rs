@@ -235,6 +235,8 @@ pub struct Detector {
     /// Built-in rules whose values are read right after one of their context words (partial
     /// birth dates, lower-case street addresses).
     cue_rules: Vec<usize>,
+    /// Per context word: it is a context word of one of `cue_rules`.
+    cue_words: Vec<bool>,
     keywords: KeywordFilter,
     context: ContextIndex,
     names: Gazetteer,
@@ -504,6 +506,10 @@ impl Detector {
             allow.insert(b);
         }
         crate::address::init();
+        let context = ContextIndex::new(words, links);
+        let cue_words = (0..context.words.len() as u32)
+            .map(|w| cue_rules.iter().any(|&ri| context.linked(w, ri).0))
+            .collect();
 
         let det = Detector {
             rules,
@@ -514,8 +520,9 @@ impl Detector {
             person_rule,
             postcode_rule,
             cue_rules,
+            cue_words,
             keywords,
-            context: ContextIndex::new(words, links),
+            context,
             names: Gazetteer::new(),
             cue_index: person::cue_index(),
             allow_key: allowlist_key.to_vec(),
@@ -616,6 +623,9 @@ impl Detector {
             ctx.fill(text, &self.context);
             for k in 0..ctx.hits().len() {
                 let (_, he, w) = ctx.hits()[k];
+                if !self.cue_words[w as usize] {
+                    continue;
+                }
                 for &ri in &self.cue_rules {
                     if self.context.linked(w, ri).0
                         && let Some((s, e)) = self.rules[ri].validator.find_after(text, he)

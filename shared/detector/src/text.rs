@@ -214,10 +214,18 @@ pub(crate) fn value_after_cue(
     starts: impl Fn(usize) -> bool,
 ) -> Option<usize> {
     let end = (cue_end + gap).min(b.len());
+    // The dot of an abbreviation ending the cue ("passport no.", "DOB.") ends no sentence.
+    let short_word = b[..cue_end.min(b.len())]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count()
+        <= 3;
     for i in cue_end..end {
         let c = b[i];
-        // ("d.o.b." is a cue word of its own: the one without the dot stops here.)
-        if matches!(c, b'\n' | b'\r' | b'.' | b'!' | b'?' | b';') {
+        if matches!(c, b'\n' | b'\r' | b'!' | b'?' | b';')
+            || (c == b'.' && !(i == cue_end && short_word))
+        {
             return None;
         }
         let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();

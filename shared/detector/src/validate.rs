@@ -88,6 +88,7 @@ pub(crate) enum Validator {
     IntlAddress,
     PartialDate,
     LowerStreetAddress,
+    PassportToken,
 }
 
 /// Names accepted in the `validator` field, for error messages and `dlp rules`.
@@ -130,6 +131,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "intl-address",
     "partial-date",
     "street-address-lower",
+    "passport-token",
 ];
 
 impl Validator {
@@ -210,6 +212,7 @@ impl Validator {
             "intl-address" => Validator::IntlAddress,
             "partial-date" => Validator::PartialDate,
             "street-address-lower" => Validator::LowerStreetAddress,
+            "passport-token" => Validator::PassportToken,
             _ => return None,
         })
     }
@@ -238,6 +241,13 @@ impl Validator {
         match self {
             Validator::PartialDate => crate::birth::after(text, cue_end),
             Validator::LowerStreetAddress => crate::address::lower_after(text, cue_end),
+            Validator::PassportToken => {
+                let b = text.as_bytes();
+                let i = crate::text::value_after_cue(b, cue_end, 24, |i| {
+                    passport_token_at(b, i).is_some()
+                })?;
+                passport_token_at(b, i).map(|e| (i, e))
+            }
             _ => None,
         }
     }
@@ -456,6 +466,13 @@ impl Validator {
                     None
                 }
             }
+            Validator::PassportToken => {
+                if passport_token_at(text.as_bytes(), start) == Some(end) {
+                    Verdict::strong()
+                } else {
+                    None
+                }
+            }
             Validator::Vin => {
                 // A VIN typed in lower case is checked the same way, but needs context.
                 let v = vin(&s.to_ascii_uppercase())?;
@@ -490,7 +507,9 @@ impl Validator {
             }
             Validator::PassportAlnum => {
                 let (l, d) = split_alnum(s)?;
-                let shape = (l.len() == 1 && d.len() == 8) || (l.len() == 2 && d.len() == 7);
+                // Letter + 8 digits (US next generation), letter + 7 (India), two letters + 7.
+                let shape =
+                    (l.len() == 1 && (7..=8).contains(&d.len())) || (l.len() == 2 && d.len() == 7);
                 (shape && !s.contains('-')).then_some(Verdict {
                     strength: Strength::Strong,
                     span: None,
@@ -536,6 +555,30 @@ impl Validator {
             _ => None,
         }
     }
+}
+
+/// A passport number in one of the many national layouts the letter-then-digits shape does
+/// not cover ("C01X00T47" Germany, "12AB34567" France): six to ten capitals and digits, at
+/// least three digits and one letter, not in a layout of `passport-alnum` (letter + seven or
+/// eight digits, two letters + seven), as a whole word. Its end.
+fn passport_token_at(b: &[u8], i: usize) -> Option<usize> {
+    let t = b.get(i..)?;
+    let len = t
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        .count();
+    if !(6..=10).contains(&len)
+        || t.get(len)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    {
+        return None;
+    }
+    let w = &t[..len];
+    let digits = w.iter().filter(|c| c.is_ascii_digit()).count();
+    let lead = w.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let alnum_layout = w[lead..].iter().all(u8::is_ascii_digit)
+        && ((lead == 1 && (7..=8).contains(&digits)) || (lead == 2 && digits == 7));
+    (digits >= 3 && digits < len && !alnum_layout).then_some(i + len)
 }
 
 fn split_alnum(s: &str) -> Option<(&str, &str)> {
