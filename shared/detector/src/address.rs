@@ -109,20 +109,17 @@ const NOT_STREET: &[&str] = &[
     "your", "is", "are", "was", "it", "this", "that", "i", "we", "you", "please", "but",
 ];
 
-/// How far after an address context word the house number may start.
-const LOWER_GAP: usize = 24;
-
-/// A street address typed in lower case right after an address context word ("my address is
-/// 101 main st", "ship to 504 parkwood drive apt 4"): its span. Addresses with capitalised
-/// words are the `us-street-address` rule's, which reads the city and state on.
-pub(crate) fn lower_after(text: &str, cue_end: usize) -> Option<(usize, usize)> {
-    let b = text.as_bytes();
-    let i = crate::text::value_after_cue(b, cue_end, LOWER_GAP, |i| b[i].is_ascii_digit())?;
-    lower_at(text, i).map(|e| (i, e))
+/// A lower-case street address after an address cue ending at `cue_end`: its span.
+#[cfg(test)]
+fn lower_after(text: &str, cue_end: usize) -> Option<(usize, usize)> {
+    crate::validate::Validator::LowerStreetAddress.find_after(text, cue_end)
 }
 
-/// A house number, one to three street-name words and a street suffix, in any case but not
-/// all capitalised, then optionally a unit (" apt 4", ", #12"): the end.
+/// A street address typed in lower case ("my address is 101 main st", "ship to 504 parkwood
+/// drive apt 4"), read after an address context word: a house number, one to three
+/// street-name words and a street suffix, in any case but not all capitalised, then
+/// optionally a unit (" apt 4", ", #12"): the end. Addresses with capitalised words are the
+/// `us-street-address` rule's, which reads the city and state on.
 pub(crate) fn lower_at(text: &str, i: usize) -> Option<usize> {
     let b = text.as_bytes();
     let digits = b

@@ -10,16 +10,15 @@
 
 use crate::text::MONTHS;
 
-/// How far after the cue word the date may start: ": ", " is ", " was on the ", " (mm/yyyy): ".
-const GAP: usize = 24;
-
 /// The partial date after a birth cue ending at `cue_end`: its byte span.
-pub(crate) fn after(text: &str, cue_end: usize) -> Option<(usize, usize)> {
-    let b = text.as_bytes();
-    let i = crate::text::value_after_cue(b, cue_end, GAP, |i| {
-        b[i].is_ascii_digit() || month_at(b, i).is_some()
-    })?;
-    at(b, i).map(|e| (i, e))
+#[cfg(test)]
+fn after(text: &str, cue_end: usize) -> Option<(usize, usize)> {
+    crate::validate::Validator::PartialDate.find_after(text, cue_end)
+}
+
+/// A partial date may start at `b[i]`: a digit or a month name.
+pub(crate) fn starts(b: &[u8], i: usize) -> bool {
+    b[i].is_ascii_digit() || month_at(b, i).is_some()
 }
 
 /// A partial date starting at `b[i]`: its end. Day and month ("March 3rd", "3 March",

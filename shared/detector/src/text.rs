@@ -204,16 +204,19 @@ pub(crate) fn ends_with_words_ci(text: &[u8], phrase: &str) -> bool {
             .is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 
-/// Where a value read after a cue word may start: the first word start within `gap` bytes of
-/// `cue_end` that `starts` accepts, with no line break, sentence end or other digit before
-/// it ("born in May 1987", "address is 12 elm st"). The first such word decides.
+/// How far after a cue word a value read after it may start: ": ", " is ", " was on the ",
+/// " (mm/yyyy): ".
+pub(crate) const CUE_GAP: usize = 24;
+
+/// Where a value read after a cue word may start: the first word start within [`CUE_GAP`]
+/// bytes of `cue_end` that `starts` accepts, with no line break, sentence end or other digit
+/// before it ("born in May 1987", "address is 12 elm st"). The first such word decides.
 pub(crate) fn value_after_cue(
     b: &[u8],
     cue_end: usize,
-    gap: usize,
     starts: impl Fn(usize) -> bool,
 ) -> Option<usize> {
-    let end = (cue_end + gap).min(b.len());
+    let end = (cue_end + CUE_GAP).min(b.len());
     // The dot of an abbreviation ending the cue ("passport no.", "DOB.") ends no sentence.
     let short_word = b[..cue_end.min(b.len())]
         .iter()

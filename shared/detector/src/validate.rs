@@ -238,16 +238,22 @@ impl Validator {
     /// For the rules read after a context word (shape `after-cue`): the value right after a
     /// context word ending at `cue_end`, if one stands there.
     pub(crate) fn find_after(self, text: &str, cue_end: usize) -> Option<(usize, usize)> {
+        let b = text.as_bytes();
+        let i = crate::text::value_after_cue(b, cue_end, |i| match self {
+            Validator::PartialDate => crate::birth::starts(b, i),
+            Validator::LowerStreetAddress => b[i].is_ascii_digit(),
+            Validator::PassportToken => passport_token_at(b, i).is_some(),
+            _ => false,
+        })?;
+        self.after_cue_end(text, i).map(|e| (i, e))
+    }
+
+    /// The end of an `after-cue` rule's value that starts at `i`.
+    fn after_cue_end(self, text: &str, i: usize) -> Option<usize> {
         match self {
-            Validator::PartialDate => crate::birth::after(text, cue_end),
-            Validator::LowerStreetAddress => crate::address::lower_after(text, cue_end),
-            Validator::PassportToken => {
-                let b = text.as_bytes();
-                let i = crate::text::value_after_cue(b, cue_end, 24, |i| {
-                    passport_token_at(b, i).is_some()
-                })?;
-                passport_token_at(b, i).map(|e| (i, e))
-            }
+            Validator::PartialDate => crate::birth::at(text.as_bytes(), i),
+            Validator::LowerStreetAddress => crate::address::lower_at(text, i),
+            Validator::PassportToken => passport_token_at(text.as_bytes(), i),
             _ => None,
         }
     }
@@ -452,22 +458,9 @@ impl Validator {
             Validator::StreetAddress => crate::address::check(text, start, end),
             Validator::IntlAddress => crate::address::check_intl(text, start),
             // A month and year or a day and month, exactly the span (a full date is not one).
-            Validator::PartialDate => {
-                if crate::birth::at(text.as_bytes(), start) == Some(end) {
-                    Verdict::strong()
-                } else {
-                    None
-                }
-            }
-            Validator::LowerStreetAddress => {
-                if crate::address::lower_at(text, start) == Some(end) {
-                    Verdict::strong()
-                } else {
-                    None
-                }
-            }
-            Validator::PassportToken => {
-                if passport_token_at(text.as_bytes(), start) == Some(end) {
+            // The value read after a cue, exactly this span.
+            Validator::PartialDate | Validator::LowerStreetAddress | Validator::PassportToken => {
+                if self.after_cue_end(text, start) == Some(end) {
                     Verdict::strong()
                 } else {
                     None
