@@ -125,6 +125,7 @@ enum Kind {
     Person,
     PostcodeTail,
     AfterCue,
+    SpelledEmail,
 }
 
 struct Compiled {
@@ -237,6 +238,10 @@ pub struct Detector {
     cue_rules: Vec<usize>,
     /// Per context word: it is a context word of one of `cue_rules`.
     cue_words: Vec<bool>,
+    /// The built-in rule for email addresses spelled out ("john at gmail dot com"), and the
+    /// searcher for "at" it starts from.
+    spelled_email_rule: Option<usize>,
+    at_finder: memchr::memmem::Finder<'static>,
     keywords: KeywordFilter,
     context: ContextIndex,
     names: Gazetteer,
@@ -333,6 +338,7 @@ impl Detector {
         let mut person_rule = None;
         let mut postcode_rule = None;
         let mut cue_rules = Vec::new();
+        let mut spelled_email_rule = None;
         for (spec, source) in specs {
             spec.check()?;
             if !seen.insert(spec.id.clone()) {
@@ -355,6 +361,7 @@ impl Detector {
                 Some("person") if source == RuleSource::Builtin => Kind::Person,
                 Some("postcode-tail") if source == RuleSource::Builtin => Kind::PostcodeTail,
                 Some("after-cue") if source == RuleSource::Builtin => Kind::AfterCue,
+                Some("spelled-email") if source == RuleSource::Builtin => Kind::SpelledEmail,
                 Some(other) => {
                     return Err(BuildError::new(
                         spec.id,
@@ -396,6 +403,7 @@ impl Detector {
                 Kind::Person => person_rule = Some(idx),
                 Kind::PostcodeTail => postcode_rule = Some(idx),
                 Kind::AfterCue => cue_rules.push(idx),
+                Kind::SpelledEmail => spelled_email_rule = Some(idx),
             }
             let threshold = policy.threshold_for(&entity);
             let mut anti = spec.anti_context.clone();
@@ -521,6 +529,8 @@ impl Detector {
             postcode_rule,
             cue_rules,
             cue_words,
+            spelled_email_rule,
+            at_finder: memchr::memmem::Finder::new(b"at").into_owned(),
             keywords,
             context,
             names: Gazetteer::new(),
@@ -632,6 +642,14 @@ impl Detector {
                     {
                         self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
                     }
+                }
+            }
+        }
+        if let Some(ri) = self.spelled_email_rule {
+            // "john dot smith at gmail dot com": from each "at" between separators.
+            for a in self.at_finder.find_iter(text.as_bytes()) {
+                if let Some((s, e)) = crate::spelled::email_at(text, a, &self.names) {
+                    self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
                 }
             }
         }
@@ -2055,6 +2073,12 @@ mod tests {
             ("Name: maria", &[("PERSON", "maria")]),
             ("my name is not important, the file name is report", &[]),
             ("my name is will", &[]),
+            // An email address spelled out; not prose around "at".
+            (
+                "email me at john dot smith at gmail dot com",
+                &[("EMAIL_ADDRESS", "john dot smith at gmail dot com")],
+            ),
+            ("look at example.com for details", &[]),
             (
                 "card 060403249661 expires",
                 &[("CREDIT_CARD", "060403249661")],

@@ -26,6 +26,7 @@ mod person;
 mod policy;
 mod shape;
 mod spec;
+mod spelled;
 mod text;
 mod validate;
 mod wordtable;

@@ -362,6 +362,14 @@ pub(crate) struct Gazetteer {
 }
 
 impl Gazetteer {
+    /// A gazetteer first name or surname (title case) that is neither a stop word nor an
+    /// English word among the names.
+    pub(crate) fn is_name(&self, w: &str) -> bool {
+        (self.first.contains(w) || self.last.contains(w))
+            && !self.stop.contains(w)
+            && !self.ambiguous.contains(w)
+    }
+
     pub(crate) fn new() -> Gazetteer {
         Gazetteer {
             first: FIRST_NAMES,

@@ -129,6 +129,17 @@ const TOKENS: &[&str] = &[
     "May",
     "05/1987",
     "3rd of ",
+    " at ",
+    "[at]",
+    " dot ",
+    "(dot)",
+    "gmail",
+    "com",
+    "john",
+    "passport ",
+    "C01X00T47",
+    "address is ",
+    "12 elm st",
 ];
 
 fn fragment() -> impl Strategy<Value = String> {
