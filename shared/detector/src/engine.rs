@@ -238,10 +238,8 @@ pub struct Detector {
     cue_rules: Vec<usize>,
     /// Per context word: it is a context word of one of `cue_rules`.
     cue_words: Vec<bool>,
-    /// The built-in rule for email addresses spelled out ("john at gmail dot com"), and the
-    /// searcher for "at" it starts from.
+    /// The built-in rule for email addresses spelled out ("john at gmail dot com").
     spelled_email_rule: Option<usize>,
-    at_finder: memchr::memmem::Finder<'static>,
     keywords: KeywordFilter,
     context: ContextIndex,
     names: Gazetteer,
@@ -530,7 +528,6 @@ impl Detector {
             cue_rules,
             cue_words,
             spelled_email_rule,
-            at_finder: memchr::memmem::Finder::new(b"at").into_owned(),
             keywords,
             context,
             names: Gazetteer::new(),
@@ -645,16 +642,27 @@ impl Detector {
                 }
             }
         }
-        if let Some(ri) = self.spelled_email_rule {
-            // "john dot smith at gmail dot com": from each "at" between separators.
-            for a in self.at_finder.find_iter(text.as_bytes()) {
-                if let Some((s, e)) = crate::spelled::email_at(text, a, &self.names) {
-                    self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
+        // One pass over every 'a': "at" of a spelled-out email ("john dot smith at gmail dot
+        // com"), "name" before a name typed in lower case ("my name is john smith").
+        let mut hits = Vec::new();
+        if self.spelled_email_rule.is_some() || self.person_rule.is_some() {
+            for a in memchr::memchr_iter(b'a', text.as_bytes()) {
+                match text.as_bytes().get(a + 1) {
+                    Some(b't') => {
+                        if let Some(ri) = self.spelled_email_rule
+                            && let Some((s, e)) = crate::spelled::email_at(text, a, &self.names)
+                        {
+                            self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
+                        }
+                    }
+                    Some(b'm') if self.person_rule.is_some() => {
+                        person::lower_name_at(text, a, &self.names, &mut hits);
+                    }
+                    _ => {}
                 }
             }
         }
         if let Some(pi) = self.person_rule {
-            let mut hits = Vec::new();
             // End of the last name found after a cue: a cue-less name inside it is the same
             // name again (cues come in text order, a name's cue before or at its first word).
             let mut cued_end = 0;
@@ -670,7 +678,6 @@ impl Detector {
                     cued_end = cued_end.max(h.end);
                 }
             }
-            person::lower_names(text, &self.names, &mut hits);
             let r = &self.rules[pi];
             // A name reported once is the same name where its words stand alone again.
             let again = person::repeats(text, &hits, &self.names);

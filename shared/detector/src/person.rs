@@ -355,8 +355,6 @@ pub(crate) fn cue_index() -> [Vec<u16>; 256] {
 pub(crate) struct Gazetteer {
     first: WordTable,
     last: WordTable,
-    /// "ame" (of "name" and "Name"), for [`lower_names`].
-    name_finder: memchr::memmem::Finder<'static>,
     stop: WordSet,
     ambiguous: WordSet,
 }
@@ -374,7 +372,6 @@ impl Gazetteer {
         Gazetteer {
             first: FIRST_NAMES,
             last: LAST_NAMES,
-            name_finder: memchr::memmem::Finder::new(b"ame").into_owned(),
             stop: STOP.iter().chain(crate::text::MONTHS).copied().collect(),
             ambiguous: AMBIGUOUS.iter().copied().collect(),
         }
@@ -607,27 +604,31 @@ fn addressed(text: &str, toks: &[(usize, usize)]) -> bool {
 }
 
 /// A name typed in lower case after "my name is", "name:", "my name's" ("my name is john
-/// smith", "Name: maria garcia"): the cue scan only sees capitals, so "name" is searched for
-/// (one memmem pass).
+/// smith", "Name: maria garcia"): the cue scan only sees capitals, so "name" is looked for
+/// at each 'a' (one memchr pass the engine shares with spelled-out emails).
 /// The first word must be a gazetteer first name that is no English word ("my name is not
 /// important", "name: will do"), each word after it a gazetteer surname.
-pub(crate) fn lower_names(text: &str, g: &Gazetteer, out: &mut Vec<NameHit>) {
+/// `a` is where an "a" stands in `text`; the engine's pass over every 'a' calls this.
+pub(crate) fn lower_name_at(text: &str, a: usize, g: &Gazetteer, out: &mut Vec<NameHit>) {
     let b = text.as_bytes();
-    // "ame", then 'n' or 'N' before it: "name", "Name", one search.
-    for a in g.name_finder.find_iter(b) {
-        let Some(p) = a.checked_sub(1) else {
-            continue;
-        };
-        if !matches!(b[p], b'n' | b'N') || (p > 0 && b[p - 1].is_ascii_alphanumeric()) {
-            continue;
-        }
+    // "ame", then 'n' or 'N' before it: "name", "Name".
+    if b.get(a..a + 3) != Some(b"ame") {
+        return;
+    }
+    let Some(p) = a.checked_sub(1) else {
+        return;
+    };
+    if !matches!(b[p], b'n' | b'N') || (p > 0 && b[p - 1].is_ascii_alphanumeric()) {
+        return;
+    }
+    {
         let rest = &b[p + 4..];
         let skip = [&b" is "[..], b"'s ", "\u{2019}s ".as_bytes(), b": ", b":"]
             .iter()
             .find(|c| rest.starts_with(c))
             .map(|c| c.len());
         let Some(mut i) = skip.map(|k| p + 4 + k) else {
-            continue;
+            return;
         };
         while b.get(i) == Some(&b' ') {
             i += 1;
