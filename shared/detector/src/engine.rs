@@ -238,7 +238,7 @@ pub struct Detector {
     /// The European-address rule, found at ", City POSTCODE" by a byte scan.
     postcode_rule: Option<usize>,
     /// Built-in rules whose values are read right after one of their context words (partial
-    /// birth dates, lower-case street addresses).
+    /// birth dates, lower-case street addresses, national passport layouts).
     cue_rules: Vec<usize>,
     /// Per context word: it is a context word of one of `cue_rules`.
     cue_words: Vec<bool>,
@@ -632,7 +632,11 @@ impl Detector {
                 let city_first = b[p] == b','
                     && (next.is_ascii_uppercase() || next >= 0xC0)
                     && crate::address::postcode_ahead(b, after);
-                if city_first || next.is_ascii_digit() {
+                // Checked before it becomes a candidate: these are scan positions, not pattern
+                // matches, and --explain would list every line that starts with a digit.
+                if (city_first || next.is_ascii_digit())
+                    && crate::address::check_intl(text, p).is_some()
+                {
                     self.pattern_candidate(text, ri, p, after, &mut ctx, &mut out, trace, 1);
                 }
             }
@@ -657,8 +661,8 @@ impl Detector {
         }
         // The "at" of a spelled-out email ("john dot smith at gmail dot com") and the "name"
         // before a name typed in lower case ("my name is john smith"): a message is short, and
-        // one memchr pass over its 'a's costs less than setting up two substring searchers; a
-        // long text is searched for " at", "[at", "(at" and "ame" by the prebuilt ones.
+        // one memchr pass over its 'a's costs less than setting up a substring searcher; a long
+        // text is searched for " at", "[at", "(at" and "ame" by one prebuilt packed searcher.
         let mut hits = Vec::new();
         if self.spelled_email_rule.is_some() || self.person_rule.is_some() {
             let b = text.as_bytes();
