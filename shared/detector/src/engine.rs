@@ -1586,8 +1586,14 @@ struct CtxCache {
 impl CtxCache {
     fn fill(&mut self, text: &str, idx: &ContextIndex) {
         if self.hits.is_none() {
-            // Dense chat has about one context hit in 13 bytes: room for most texts up front.
-            let mut hits = Vec::with_capacity(text.len() / 16);
+            // Dense chat has about one context hit in 13 bytes: room for most long texts up
+            // front; a message (every text with a digit is matched, for the after-cue rules)
+            // allocates only when it has a hit.
+            let mut hits = if text.len() >= 256 {
+                Vec::with_capacity(text.len() / 16)
+            } else {
+                Vec::new()
+            };
             idx.matcher.find(text, &mut hits);
             self.claims = vec![0; hits.len()];
             self.hits = Some(hits);
