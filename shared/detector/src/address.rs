@@ -73,26 +73,14 @@ pub(crate) fn is_suffix(word: &str) -> bool {
     }
     // An address typed in capitals ("1720 HARDING HWY"): the suffix in title case.
     let b = w.as_bytes();
-    if b.len() < 2 || b.len() > 16 || !b.iter().all(u8::is_ascii_uppercase) {
-        return false;
-    }
-    let mut buf = [0u8; 16];
-    buf[..b.len()].copy_from_slice(b);
-    buf[1..b.len()].make_ascii_lowercase();
-    std::str::from_utf8(&buf[..b.len()]).is_ok_and(|t| suffixes().contains(t))
+    b.len() >= 2 && b.iter().all(u8::is_ascii_uppercase) && is_suffix_any_case(w)
 }
 
 /// A street suffix in any case ("st", "Drive", "BLVD").
 fn is_suffix_any_case(word: &str) -> bool {
     let b = word.trim_end_matches('.').as_bytes();
-    if b.len() < 2 || b.len() > 16 || !b.iter().all(u8::is_ascii_alphabetic) {
-        return false;
-    }
-    let mut buf = [0u8; 16];
-    buf[..b.len()].copy_from_slice(b);
-    buf[..b.len()].make_ascii_lowercase();
-    buf[0].make_ascii_uppercase();
-    std::str::from_utf8(&buf[..b.len()]).is_ok_and(|t| suffixes().contains(t))
+    let mut buf = [0u8; 24];
+    b.len() >= 2 && crate::text::title_case(b, &mut buf).is_some_and(|t| suffixes().contains(t))
 }
 
 /// Words after a number that make it a distance or a count, not a house number ("a 45 minute
@@ -148,10 +136,8 @@ pub(crate) fn lower_at(text: &str, i: usize) -> Option<usize> {
             break;
         }
         let word = &text[w0..w0 + len];
-        let folded = word.to_ascii_lowercase();
-        if (words == 0 && NOT_HOUSE.contains(&folded.as_str()))
-            || NOT_STREET.contains(&folded.as_str())
-        {
+        let is_in = |list: &[&str]| list.iter().any(|x| x.eq_ignore_ascii_case(word));
+        if (words == 0 && is_in(NOT_HOUSE)) || is_in(NOT_STREET) {
             return None;
         }
         lower |= b[w0].is_ascii_lowercase();

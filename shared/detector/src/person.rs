@@ -644,10 +644,8 @@ pub(crate) fn lower_name_at(text: &str, a: usize, g: &Gazetteer, out: &mut Vec<N
             {
                 break;
             }
-            let mut buf = [0u8; 20];
-            buf[..len].copy_from_slice(&b[i..i + len]);
-            buf[0].make_ascii_uppercase();
-            let Ok(w) = std::str::from_utf8(&buf[..len]) else {
+            let mut buf = [0u8; 24];
+            let Some(w) = crate::text::title_case(&b[i..i + len], &mut buf) else {
                 break;
             };
             let known = if n == 0 {

@@ -139,15 +139,9 @@ pub(crate) fn email_at(text: &str, p: usize, g: &Gazetteer) -> Option<(usize, us
     }
     // "john at gmail.com", "john at gmail dot com": after a plain " at " only a name or an
     // id-like local part ("look at example.com", "meet at noon dot com" are prose).
-    if !spelled_at {
-        let local = &text[s..ss];
-        let mut title = [0u8; 24];
-        let n = local.len().min(24);
-        title[..n].copy_from_slice(&local.as_bytes()[..n]);
-        title[..n].make_ascii_lowercase();
-        title[0] = title[0].to_ascii_uppercase();
-        let name = std::str::from_utf8(&title[..n]).is_ok_and(|w| g.is_name(w));
-        if plain_local && !name {
+    if !spelled_at && plain_local {
+        let mut buf = [0u8; 24];
+        if !crate::text::title_case(&b[s..ss], &mut buf).is_some_and(|w| g.is_name(w)) {
             return None;
         }
     }

@@ -117,6 +117,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn title_case_of_ascii_words_only() {
+        let mut buf = [0u8; 24];
+        for (w, want) in [
+            ("drive", Some("Drive")),
+            ("BLVD", Some("Blvd")),
+            ("mCbRiDe", Some("Mcbride")),
+            ("a", Some("A")),
+            ("", None),
+            ("st.", None),
+            ("o'brien", None),
+            ("émile", None),
+            ("abcdefghijklmnopqrstuvwxy", None),
+        ] {
+            assert_eq!(title_case(w.as_bytes(), &mut buf), want, "{w:?}");
+        }
+    }
+
+    #[test]
     fn digits_fold() {
         assert_eq!(digit_value('７'), Some(7));
         assert_eq!(digit_value('7'), Some(7));
@@ -240,4 +258,18 @@ pub(crate) fn value_after_cue(
         }
     }
     None
+}
+
+/// An ASCII word in title case ("drive", "DRIVE" → "Drive") in `buf`, for lookups in the
+/// title-case word lists (street suffixes, name gazetteers); `None` for an empty word, one
+/// longer than `buf` or one with a byte that is no ASCII letter.
+pub(crate) fn title_case<'a>(w: &[u8], buf: &'a mut [u8; 24]) -> Option<&'a str> {
+    if w.is_empty() || w.len() > buf.len() || !w.iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let t = &mut buf[..w.len()];
+    t.copy_from_slice(w);
+    t.make_ascii_lowercase();
+    t[0].make_ascii_uppercase();
+    std::str::from_utf8(t).ok()
 }
