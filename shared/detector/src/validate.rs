@@ -457,8 +457,8 @@ impl Validator {
             }
             Validator::StreetAddress => crate::address::check(text, start, end),
             Validator::IntlAddress => crate::address::check_intl(text, start),
-            // A month and year or a day and month, exactly the span (a full date is not one).
-            // The value read after a cue, exactly this span.
+            // The value read after a cue (a partial date, a lower-case address, a national
+            // passport layout), exactly this span.
             Validator::PartialDate | Validator::LowerStreetAddress | Validator::PassportToken => {
                 if self.after_cue_end(text, start) == Some(end) {
                     Verdict::strong()
@@ -805,7 +805,7 @@ fn national_phone(v: &NumView) -> Option<Verdict> {
         let local = match g {
             [2, 2, 2, 2] | [4, 4] => plain,
             [3, 4] => plain && d[0] >= 2,
-            [2, 4, 4] | [2, 5, 4] => v.paren && d[0] != 0,
+            [2, 4, 4] | [2, 5, 4] => v.paren,
             _ => false,
         };
         return if local { Verdict::weak() } else { None };
