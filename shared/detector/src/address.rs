@@ -31,6 +31,87 @@ const UNITS: &[&str] = &[
     "Room",
     "Bldg",
     "Bldg.",
+    "Building",
+    "PMB",
+    "P.O. Box",
+    "PO Box",
+];
+
+/// State names as an address spells them out ("Charlotte, North Carolina 28273").
+const STATE_NAMES: &[&str] = &[
+    "Alabama",
+    "Alaska",
+    "Arizona",
+    "Arkansas",
+    "California",
+    "Colorado",
+    "Connecticut",
+    "Delaware",
+    "Florida",
+    "Georgia",
+    "Hawaii",
+    "Idaho",
+    "Illinois",
+    "Indiana",
+    "Iowa",
+    "Kansas",
+    "Kentucky",
+    "Louisiana",
+    "Maine",
+    "Maryland",
+    "Massachusetts",
+    "Michigan",
+    "Minnesota",
+    "Mississippi",
+    "Missouri",
+    "Montana",
+    "Nebraska",
+    "Nevada",
+    "New Hampshire",
+    "New Jersey",
+    "New Mexico",
+    "New York",
+    "North Carolina",
+    "North Dakota",
+    "Ohio",
+    "Oklahoma",
+    "Oregon",
+    "Pennsylvania",
+    "Rhode Island",
+    "South Carolina",
+    "South Dakota",
+    "Tennessee",
+    "Texas",
+    "Utah",
+    "Vermont",
+    "Virginia",
+    "Washington",
+    "West Virginia",
+    "Wisconsin",
+    "Wyoming",
+    "District of Columbia",
+    "Puerto Rico",
+];
+
+/// Directionals after a street suffix ("1600 Pennsylvania Avenue NW", "Westlake Avenue
+/// North"), in capitals or title case.
+const DIRECTIONALS: &[&str] = &[
+    "NW",
+    "NE",
+    "SW",
+    "SE",
+    "N",
+    "S",
+    "E",
+    "W",
+    "North",
+    "South",
+    "East",
+    "West",
+    "Northwest",
+    "Northeast",
+    "Southwest",
+    "Southeast",
 ];
 
 fn suffixes() -> &'static WordSet {
@@ -64,6 +145,76 @@ pub(crate) fn unit_before(before: &str) -> bool {
 /// A unit designator ("Apt", "Ste.", "Suite").
 pub(crate) fn is_unit(word: &str) -> bool {
     UNITS.contains(&word.trim_end_matches('.'))
+}
+
+/// A unit at `b[at..]` ("Apt. 939", "Suite #205", "BLDG H", "apt 4b", "#12"): a designator in
+/// any case that ends there ("Fl" is not the start of "Florida"), then an id of one to eight
+/// letters, digits or '-'; returns its end. `digit`: the id must hold a digit (after a
+/// lower-case street, where "unit" or "room" and a word are prose).
+fn unit_at(b: &[u8], at: usize, digit: bool) -> Option<usize> {
+    let r = b.get(at..)?;
+    let first = r.first()?.to_ascii_uppercase();
+    let u = UNITS.iter().map(|u| u.as_bytes()).find(|u| {
+        u[0] == first
+            && r.len() > u.len()
+            && r[..u.len()].eq_ignore_ascii_case(u)
+            && (u.ends_with(b".") || u == b"#" || !r[u.len()].is_ascii_alphabetic())
+    })?;
+    let mut i = at + u.len();
+    i += usize::from(b.get(i) == Some(&b'.'));
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    i += usize::from(b.get(i) == Some(&b'#') && u != b"#");
+    let id = &b[i.min(b.len())..];
+    let n = id
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+        .count();
+    let ok = (1..=8).contains(&n) && (!digit || id[..n].iter().any(u8::is_ascii_digit));
+    ok.then_some(i + n)
+}
+
+/// Units after a street at `at` (", Apt. 939", " Building 2, Suite 2A", or on the next line
+/// of an envelope): the end of the last, if any.
+fn units_after(b: &[u8], at: usize) -> Option<usize> {
+    let mut end = None;
+    let mut i = at;
+    for _ in 0..3 {
+        let mut j = i + usize::from(b.get(i) == Some(&b','));
+        let gap0 = j;
+        while b.get(j).is_some_and(|&c| c == b' ' || c == b'\n') {
+            j += 1;
+        }
+        let gap = &b[gap0..j];
+        if gap.is_empty() || gap.iter().filter(|&&c| c == b'\n').count() > 1 {
+            break;
+        }
+        let Some(e) = unit_at(b, j, false) else { break };
+        end = Some(e);
+        i = e;
+    }
+    end
+}
+
+/// A directional word after a street at `b[at..]` (" NW", " North", " NORTH"): its length
+/// with the space, or 0.
+fn directional_after(b: &[u8], at: usize) -> usize {
+    if b.get(at) != Some(&b' ') {
+        return 0;
+    }
+    let w = &b[at + 1..];
+    let n = w.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let word = &w[..n];
+    let caps = word.iter().all(u8::is_ascii_uppercase);
+    let is = DIRECTIONALS
+        .iter()
+        .any(|d| d.as_bytes() == word || (caps && d.as_bytes().eq_ignore_ascii_case(word)));
+    if n > 0 && is && w.get(n).is_none_or(|c| !c.is_ascii_alphanumeric()) {
+        1 + n
+    } else {
+        0
+    }
 }
 
 pub(crate) fn is_suffix(word: &str) -> bool {
@@ -109,6 +260,53 @@ fn lower_after(text: &str, cue_end: usize) -> Option<(usize, usize)> {
 /// optionally a unit (" apt 4", ", #12"): the end. Addresses with capitalised words are the
 /// `us-street-address` rule's, which reads the city and state on.
 pub(crate) fn lower_at(text: &str, i: usize) -> Option<usize> {
+    lower_street(text, i).map(|(_, end)| end)
+}
+
+/// Suffixes that name a street whatever the words before them; plurals ("2 hard drives"),
+/// "way" ("100 percent way") and the rarer suffixes are prose as often as streets.
+const PLAIN_SUFFIXES: &[&str] = &[
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "boulevard",
+    "blvd",
+    "road",
+    "rd",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "terrace",
+    "parkway",
+    "pkwy",
+    "highway",
+    "hwy",
+];
+
+/// A lower-case street address at `text[start..end]` without its cue, by where it stands
+/// ("504 parkwood drive" alone on its line, "the new place at 101 main st."): a house number
+/// of two digits or more ("4 usb drive", "1 direction street" are not) and a plain suffix.
+pub(crate) fn lower_placed(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let digits = b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+    digits >= 2
+        && placed(text, start, end)
+        && lower_street(text, start).is_some_and(|(suffix, e)| {
+            e == end
+                && PLAIN_SUFFIXES
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(suffix))
+        })
+}
+
+/// [`lower_at`]'s reading: the street suffix word and the end.
+fn lower_street(text: &str, i: usize) -> Option<(&str, usize)> {
     let b = text.as_bytes();
     let digits = b
         .get(i..)?
@@ -126,6 +324,7 @@ pub(crate) fn lower_at(text: &str, i: usize) -> Option<usize> {
     let mut words = 0;
     let mut lower = false;
     let mut suffix_end = None;
+    let mut suffix = "";
     while words < 4 && b.get(e) == Some(&b' ') {
         let w0 = e + 1;
         let len = b[w0..]
@@ -145,6 +344,7 @@ pub(crate) fn lower_at(text: &str, i: usize) -> Option<usize> {
         e = w0 + len;
         if words >= 2 && is_suffix_any_case(word) {
             suffix_end = Some(e + usize::from(b.get(e) == Some(&b'.') && len <= 4));
+            suffix = word;
             break;
         }
     }
@@ -165,34 +365,17 @@ pub(crate) fn lower_at(text: &str, i: usize) -> Option<usize> {
         }
     }
     // A unit after it: " apt 4", ", unit 12b", " #5".
-    let rest = &text[end..];
-    let r = rest
-        .strip_prefix(',')
-        .unwrap_or(rest)
-        .trim_start_matches(' ');
-    let unit = UNITS
-        .iter()
-        .filter(|u| u.len() > 1 || **u == "#")
-        .find(|u| r.len() >= u.len() && r.as_bytes()[..u.len()].eq_ignore_ascii_case(u.as_bytes()));
-    if let Some(u) = unit {
-        let after = &r[u.len()..];
-        let after_t = after.trim_start_matches(['.', ' ']);
-        let id = after_t
-            .bytes()
-            .take_while(u8::is_ascii_alphanumeric)
-            .count();
-        let boundary = u.ends_with('.') || *u == "#" || after.len() > after_t.len();
-        if (1..=6).contains(&id)
-            && boundary
-            && after_t.as_bytes()[..id].iter().any(u8::is_ascii_digit)
-        {
-            end += (rest.len() - r.len()) + u.len() + (after.len() - after_t.len()) + id;
-        }
+    let mut u = end + usize::from(b.get(end) == Some(&b','));
+    while b.get(u) == Some(&b' ') {
+        u += 1;
+    }
+    if let Some(e) = unit_at(b, u, true) {
+        end = e;
     }
     if b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
         return None;
     }
-    Some(lower_city_state(b, end).unwrap_or(end))
+    Some((suffix, lower_city_state(b, end).unwrap_or(end)))
 }
 
 /// ", springfield il 62704" / ", new york, ny": one to three words, an optional comma, a state
@@ -255,6 +438,12 @@ fn alone_on_line(text: &str, start: usize, stop: usize) -> bool {
     (before.is_empty() || before.ends_with('\n')) && (after.is_empty() || after.starts_with('\n'))
 }
 
+/// A street address at `text[start..end]` is one by where it stands: alone on its line, or
+/// after "at"/"to".
+fn placed(text: &str, start: usize, end: usize) -> bool {
+    alone_on_line(text, start, end) || after_at_or_to(text, start)
+}
+
 /// "at"/"to" as a word right before `start` ("meet me at 970 Olson Avenue", "a taxi to 94
 /// boulevard …"): where someone is or something goes.
 fn after_at_or_to(text: &str, start: usize) -> bool {
@@ -272,51 +461,54 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
         words.push((pos, pos + w.len()));
         pos += w.len() + 1;
     }
-    if words.len() < 3 {
-        return None;
-    }
-    // The last suffix word with at least one street-name word before it; without one, the
+    let b = text.as_bytes();
+    // The street ends at the last suffix word with at least one street-name word before it,
+    // or at a numbered road ("600 Highway 32", "12 County Road 5"); without either, the
     // European form ("13 Faubourg Saint Honoré, PAU 64000").
-    let Some(idx) = (2..words.len())
+    let suffix = (2..words.len())
         .rev()
-        .find(|&i| is_suffix(&s[words[i].0..words[i].1]))
-    else {
-        return intl_after_number(text, start);
-    };
-    // Street-name words must not all be units or suffix-like filler.
-    let name_words = &words[1..idx];
-    if name_words.iter().any(|&(a, b)| UNITS.contains(&&s[a..b])) {
-        return None;
-    }
-    let mut stop = start + words[idx].1;
-    let mut strong = false;
-    // A post-directional: "1600 Pennsylvania Avenue NW".
-    for d in [" NW", " NE", " SW", " SE", " N", " S", " E", " W"] {
-        let rest = &text[stop..];
-        if rest.starts_with(d) && !rest[d.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
-        {
-            stop += d.len();
-            break;
+        .find(|&i| is_suffix(&s[words[i].0..words[i].1]));
+    let mut stop = match suffix {
+        Some(idx) => {
+            // Street-name words must not all be units or suffix-like filler.
+            let name_words = &words[1..idx];
+            if name_words.iter().any(|&(a, b)| UNITS.contains(&&s[a..b])) {
+                return None;
+            }
+            let (a, e) = words[idx];
+            numbered_road_end(b, start + e, &s[a..e]).unwrap_or(start + e)
         }
+        // "600 HIGHWAY 32": the road's number is no street-name word.
+        None if words.len() <= 4 => {
+            let &(a, e) = words.last()?;
+            match numbered_road_end(b, start + e, &s[a..e]) {
+                Some(stop) if words.len() >= 2 => stop,
+                _ if words.len() < 3 => return None,
+                _ => return intl_after_number(text, start),
+            }
+        }
+        None => return intl_after_number(text, start),
+    };
+    let mut strong = false;
+    // A post-directional: "1600 Pennsylvania Avenue NW", "1500 Westlake Avenue North".
+    stop += directional_after(b, stop);
+    // Units: ", Apt. 939" / " Suite 937" / " #12" / " BLDG H, Suite 2", or on the next line.
+    if let Some(e) = units_after(b, stop) {
+        stop = e;
+        strong = true;
     }
-    // Unit: ", Apt. 939" / " Suite 937" / " #12", or on the next line of an envelope.
-    let rest = &text[stop..];
-    let r = rest.strip_prefix(',').unwrap_or(rest);
-    let r2 = r.trim_start_matches([' ', '\n']);
-    let gap = &r[..r.len() - r2.len()];
-    if !gap.is_empty()
-        && gap.bytes().filter(|&b| b == b'\n').count() <= 1
-        && let Some(unit) = UNITS.iter().find(|u| r2.starts_with(*u))
-    {
-        let after = &r2[unit.len()..];
-        let after_t = after.trim_start_matches(['.', ' ']);
-        let id_len = after_t
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+    // A suite number without its designator before the city: "235 PEACHTREE ST NE 900,
+    // ATLANTA, GA 30303".
+    if b.get(stop) == Some(&b' ') {
+        let n = b[stop + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
             .count();
-        if id_len > 0 && id_len <= 8 {
-            stop += (rest.len() - r2.len()) + unit.len() + (after.len() - after_t.len()) + id_len;
-            strong = true;
+        if (1..=5).contains(&n)
+            && b.get(stop + 1 + n) == Some(&b',')
+            && city_state_zip(text, stop + 1 + n).is_some()
+        {
+            stop += 1 + n;
         }
     }
     // "meet me at 970 Olson Avenue", "send it to 931 Jackson Alley": a house number, street
@@ -325,7 +517,8 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
         strong = true;
     }
     // City, ST ZIP: ", South Peggyville, NM 12345" or "\nCity, ST 12345".
-    if let Some(end2) = city_state_zip(text, stop) {
+    // Or ", City 49441" without the state, as a postcode ends most of the world's addresses.
+    if let Some(end2) = city_state_zip(text, stop).or_else(|| intl_city_postcode(text, stop)) {
         stop = end2;
         strong = true;
     }
@@ -340,6 +533,27 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
         },
         span: Some((start, stop)),
     })
+}
+
+/// Roads known by a number ("Highway 32", "US Route 1", "County Road 5"), as their last word.
+const NUMBERED_ROADS: &[&str] = &["Highway", "Hwy", "Route", "Rte", "Road", "Rd", "Interstate"];
+
+/// The end of a numbered road whose last word `word` ends at `at` ("Highway 32"): the word in
+/// [`NUMBERED_ROADS`] (title case or capitals), then the road's number of one to four digits.
+fn numbered_road_end(b: &[u8], at: usize, word: &str) -> Option<usize> {
+    let caps = word.bytes().all(|c| c.is_ascii_uppercase());
+    let road = NUMBERED_ROADS
+        .iter()
+        .any(|r| *r == word || (caps && r.eq_ignore_ascii_case(word)));
+    if !road || b.get(at) != Some(&b' ') {
+        return None;
+    }
+    let n = b[at + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let after = b.get(at + 1 + n);
+    ((1..=4).contains(&n) && after.is_none_or(|c| !c.is_ascii_alphanumeric())).then_some(at + 1 + n)
 }
 
 /// "13 Faubourg Saint Honoré, PAU 64000": a house number and words, then ", City POSTCODE"
@@ -595,6 +809,7 @@ fn city_state_zip(text: &str, at: usize) -> Option<usize> {
         if i + 1 < b.len()
             && b[i + 1].is_ascii_uppercase()
             && !(i + 3 <= b.len() && is_state_at(b, i + 1))
+            && state_name_at(b, i + 1).is_none()
             && uk_postcode_at(b, i + 1).is_none()
         {
             i += 1;
@@ -605,7 +820,10 @@ fn city_state_zip(text: &str, at: usize) -> Option<usize> {
     if words == 0 {
         return None;
     }
-    // ", ST" or " ST"
+    // ", ST" or " ST" ("Charlotte , North Carolina": a space before the comma, too)
+    if b.get(i) == Some(&b' ') && b.get(i + 1) == Some(&b',') {
+        i += 1;
+    }
     let comma = i < b.len() && b[i] == b',';
     if comma {
         i += 1;
@@ -618,16 +836,29 @@ fn city_state_zip(text: &str, at: usize) -> Option<usize> {
     if !spaced && let Some(n) = uk_postcode_at(b, i) {
         return Some(at + (rest.len() - r.len()) + i + n);
     }
-    if !is_state_at(b, i) {
+    // The state: its code in capitals, its name, or its code in title case before a ZIP
+    // ("Austin Tx 78755").
+    let (len, zip_needed) = if is_state_at(b, i) {
+        (2, false)
+    } else if let Some(n) = state_name_at(b, i) {
+        (n, false)
+    } else if b.get(i + 1).is_some_and(u8::is_ascii_lowercase)
+        && b.get(i + 2).is_none_or(|c| !c.is_ascii_alphanumeric())
+        && STATES
+            .iter()
+            .any(|s| s.as_bytes().eq_ignore_ascii_case(&b[i..i + 2]))
+    {
+        (2, true)
+    } else {
         return None;
-    }
-    i += 2;
+    };
+    i += len;
     let mut j = i;
     while j < b.len() && b[j] == b' ' {
         j += 1;
     }
     let zip = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
-    if spaced && !comma && zip != 5 {
+    if (spaced && !comma || zip_needed) && zip != 5 {
         return None;
     }
     if zip == 5 {
@@ -665,6 +896,23 @@ fn uk_postcode_at(b: &[u8], i: usize) -> Option<usize> {
         && at(k + 2).is_ascii_uppercase()
         && !at(k + 3).is_ascii_alphanumeric();
     inward.then_some(k + 3)
+}
+
+/// A state's name at `b[i..]`, in title case or capitals, ending the word: its length.
+fn state_name_at(b: &[u8], i: usize) -> Option<usize> {
+    let r = b.get(i..)?;
+    if !r.first()?.is_ascii_uppercase() {
+        return None;
+    }
+    STATE_NAMES.iter().map(|n| n.as_bytes()).find_map(|n| {
+        if n[0] != r[0] {
+            return None;
+        }
+        let w = r.get(..n.len())?;
+        let caps = w.iter().all(|c| !c.is_ascii_lowercase());
+        let same = w == n || (caps && w.eq_ignore_ascii_case(n));
+        (same && r.get(n.len()).is_none_or(|c| !c.is_ascii_alphanumeric())).then_some(n.len())
+    })
 }
 
 fn is_state_at(b: &[u8], i: usize) -> bool {
@@ -750,6 +998,102 @@ mod tests {
                 "12 W 34th St, New York, NY 10001",
                 Some(("12 W 34th St, New York, NY 10001", Strength::Strong)),
             ),
+            // Units in any case, chained, with '#'; a suite number without its designator
+            // before the city line; "Fl"/"Ste" do not start "Florida"/"Stewartside".
+            (
+                "16444 N 91ST ST BLDG H, SCOTTSDALE, AZ 85260",
+                Some((
+                    "16444 N 91ST ST BLDG H, SCOTTSDALE, AZ 85260",
+                    Strength::Strong,
+                )),
+            ),
+            (
+                "9 Grand Avenue Building 2, Suite 2A is",
+                Some(("9 Grand Avenue Building 2, Suite 2A", Strength::Strong)),
+            ),
+            (
+                "1790 Yardley Langhorne Rd, Suite #205 is",
+                Some(("1790 Yardley Langhorne Rd, Suite #205", Strength::Strong)),
+            ),
+            (
+                "666 Hell ST PMB 29700 is",
+                Some(("666 Hell ST PMB 29700", Strength::Strong)),
+            ),
+            (
+                "354 Eisenhower Parkway P.O. Box 472 is",
+                Some(("354 Eisenhower Parkway P.O. Box 472", Strength::Strong)),
+            ),
+            (
+                "235 PEACHTREE ST NE 900, ATLANTA, GA 30303",
+                Some((
+                    "235 PEACHTREE ST NE 900, ATLANTA, GA 30303",
+                    Strength::Strong,
+                )),
+            ),
+            (
+                "235 Peachtree St 900, and more",
+                Some(("235 Peachtree St", Strength::Weak)),
+            ),
+            (
+                "910 Green Mission, Stewartside, AK 38783",
+                Some(("910 Green Mission, Stewartside, AK 38783", Strength::Strong)),
+            ),
+            (
+                "910 Green Mission, Florida is",
+                Some(("910 Green Mission", Strength::Weak)),
+            ),
+            // Directionals as words; state names; a title-case state code before a ZIP; a
+            // city and ZIP without a state.
+            (
+                "1500 Westlake Avenue North Suite 108 Seattle, WA 98109",
+                Some((
+                    "1500 Westlake Avenue North Suite 108 Seattle, WA 98109",
+                    Strength::Strong,
+                )),
+            ),
+            (
+                "420 Crompton Street Charlotte , North Carolina 28273",
+                Some((
+                    "420 Crompton Street Charlotte , North Carolina 28273",
+                    Strength::Strong,
+                )),
+            ),
+            (
+                "12 Main Street, Springfield, Illinois is",
+                Some(("12 Main Street, Springfield, Illinois", Strength::Strong)),
+            ),
+            (
+                "23 Awesome Street, Austin Tx 78755",
+                Some(("23 Awesome Street, Austin Tx 78755", Strength::Strong)),
+            ),
+            (
+                "23 Awesome Street, Austin Tx is",
+                Some(("23 Awesome Street", Strength::Weak)),
+            ),
+            (
+                "1300 E MOUNT GARFIELD ROAD, NORTON SHORES 49441",
+                Some((
+                    "1300 E MOUNT GARFIELD ROAD, NORTON SHORES 49441",
+                    Strength::Strong,
+                )),
+            ),
+            // Numbered roads.
+            (
+                "600 HIGHWAY 32 EAST, WATER VALLEY, MS 38965",
+                Some((
+                    "600 HIGHWAY 32 EAST, WATER VALLEY, MS 38965",
+                    Strength::Strong,
+                )),
+            ),
+            (
+                "12 County Road 5, Springfield, IL 62704",
+                Some(("12 County Road 5, Springfield, IL 62704", Strength::Strong)),
+            ),
+            (
+                "600 Highway 32 is",
+                Some(("600 Highway 32", Strength::Weak)),
+            ),
+            ("600 Highway 12345 is", None),
             ("3 Apples", None),
             ("12 Main Hall", None),
         ];
@@ -758,7 +1102,14 @@ mod tests {
             let cut = s
                 .char_indices()
                 .find(|&(i, c)| {
-                    c == ',' || (c == ' ' && s[i + 1..].starts_with(|c: char| c.is_lowercase()))
+                    let next = &s[i + 1..];
+                    let token = &next[..next.find([' ', ',']).unwrap_or(next.len())];
+                    let number = token.starts_with(|c: char| c.is_ascii_digit())
+                        && !["st", "nd", "rd", "th"]
+                            .iter()
+                            .any(|o| token.to_ascii_lowercase().ends_with(o));
+                    c == ','
+                        || (c == ' ' && (next.starts_with(|c: char| c.is_lowercase()) || number))
                 })
                 .map_or(s.len(), |(i, _)| i);
             let v = check(s, 0, cut).map(|v| {
@@ -828,6 +1179,28 @@ mod tests {
         ];
         for &(t, want) in cases {
             let got = lower_after(t, 10).map(|(s, e)| &t[s..e]);
+            assert_eq!(got, want, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn lower_case_addresses_by_where_they_stand() {
+        // (text, the address's start) → reported without a cue?
+        let cases: &[(&str, &str, bool)] = &[
+            ("504 parkwood drive", "504", true),
+            ("hi\n500 elm street.\nthanks", "500", true),
+            ("the new place at 101 main st.", "101", true),
+            ("we moved to 12 oak lane apt 4", "12", true),
+            // One-digit house numbers, plurals, "way" and prose around it: a cue is needed.
+            ("3 elm boulevard", "3", false),
+            ("20 hard drives", "20", false),
+            ("100 percent way", "100", false),
+            ("past 101 main st yesterday", "101", false),
+            ("101 main st is nice", "101", false),
+        ];
+        for &(t, num, want) in cases {
+            let i = t.find(num).unwrap();
+            let got = lower_at(t, i).is_some_and(|e| lower_placed(t, i, e));
             assert_eq!(got, want, "{t:?}");
         }
     }

@@ -244,6 +244,9 @@ pub struct Detector {
     cue_words: Vec<bool>,
     /// The built-in rule for email addresses spelled out ("john at gmail dot com").
     spelled_email_rule: Option<usize>,
+    /// The after-cue rule for lower-case street addresses, also read where a line starts
+    /// with a digit and after "at".
+    lower_street_rule: Option<usize>,
     /// " at", "[at", "(at", "ame" (one packed SIMD search): where a long text's spelled-out
     /// emails and lower-case names may start.
     a_finder: Option<aho_corasick::packed::Searcher>,
@@ -525,6 +528,10 @@ impl Detector {
             .builder()
             .extend([" at", "[at", "(at", "ame"])
             .build();
+        let lower_street_rule = cue_rules
+            .iter()
+            .copied()
+            .find(|&ri| rules[ri].validator == Validator::LowerStreetAddress);
         let cue_words = (0..context.words.len() as u32)
             .map(|w| cue_rules.iter().any(|&ri| context.linked(w, ri).0))
             .collect();
@@ -540,6 +547,7 @@ impl Detector {
             cue_rules,
             cue_words,
             spelled_email_rule,
+            lower_street_rule,
             a_finder,
             keywords,
             context,
@@ -617,11 +625,29 @@ impl Detector {
         if bytes_hit || kw_hit {
             self.match_pass(text, 0, text.len(), &mut ctx, &mut out, trace, 0);
         }
-        if bytes_hit && let Some(ri) = self.postcode_rule {
+        let postcode = self.postcode_rule.filter(|_| bytes_hit);
+        let lines = self.lower_street_rule.filter(|_| bytes_hit);
+        if postcode.is_some() || lines.is_some() {
             // memchr for ',' and line breaks (a memmem searcher costs its set-up on every
-            // short message): ", City 80975", ", 10115 Berlin", "\n10115 Berlin".
+            // short message): ", City 80975", ", 10115 Berlin", "\n10115 Berlin", and
+            // "504 parkwood drive" on a line of its own (a reply to "what is your address?").
             let b = text.as_bytes();
+            let line_start =
+                |i: usize, ctx: &mut CtxCache, out: &mut Vec<Cand>, trace: &mut Option<Trace>| {
+                    if let Some(ri) = lines
+                        && b.get(i).is_some_and(u8::is_ascii_digit)
+                        && let Some(e) = crate::address::lower_at(text, i)
+                        && crate::address::lower_placed(text, i, e)
+                    {
+                        self.pattern_candidate(text, ri, i, e, ctx, out, trace, 1);
+                    }
+                };
+            line_start(0, &mut ctx, &mut out, trace);
             for p in memchr::memchr2_iter(b',', b'\n', b) {
+                if b[p] == b'\n' {
+                    line_start(p + 1, &mut ctx, &mut out, trace);
+                }
+                let Some(ri) = postcode else { continue };
                 let (next, after) = if b[p] == b',' && b.get(p + 1) == Some(&b' ') {
                     (b.get(p + 2).copied().unwrap_or(0), p + 2)
                 } else if b[p] == b'\n' {
@@ -672,6 +698,18 @@ impl Detector {
                         && let Some((s, e)) = crate::spelled::email_at(text, a, &self.names)
                     {
                         self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
+                    }
+                    // "the new place at 101 main st."
+                    if let Some(ri) = self.lower_street_rule
+                        && b[a - 1] == b' '
+                        && b.get(a + 2) == Some(&b' ')
+                        && b.get(a + 3).is_some_and(u8::is_ascii_digit)
+                        && let Some(e) = crate::address::lower_at(text, a + 3)
+                        && crate::address::lower_placed(text, a + 3, e)
+                        // Not again where "live at" already read it.
+                        && !out.iter().any(|c| c.rule == ri && c.start == a + 3)
+                    {
+                        self.pattern_candidate(text, ri, a + 3, e, &mut ctx, &mut out, trace, 1);
                     }
                 }
                 Some(b'm') if self.person_rule.is_some() && b.get(a + 2) == Some(&b'e') => {
@@ -2063,6 +2101,25 @@ mod tests {
             ),
             // A rejected date or IPv4 match does not cut the phone number it starts.
             ("call 02-64-62-52-37", &[("PHONE_NUMBER", "02-64-62-52-37")]),
+            // A lower-case address is read where a line starts with a digit and after "at",
+            // once where a cue ending in "at" reads it too; a P.O. box with address context.
+            (
+                "sure\n504 parkwood drive\nthanks",
+                &[("STREET_ADDRESS", "504 parkwood drive")],
+            ),
+            (
+                "checkout the new place at 101 main st. soon",
+                &[("STREET_ADDRESS", "101 main st.")],
+            ),
+            (
+                "I live at 500 elm street",
+                &[("STREET_ADDRESS", "500 elm street")],
+            ),
+            ("looking at 20 hard drives", &[]),
+            (
+                "my mailing address is PO Box 1234",
+                &[("STREET_ADDRESS", "PO Box 1234")],
+            ),
             (
                 "You can call 02.64.62.52.37",
                 &[("PHONE_NUMBER", "02.64.62.52.37")],

@@ -459,11 +459,22 @@ impl Validator {
             Validator::IntlAddress => crate::address::check_intl(text, start),
             // The value read after a cue (a partial date, a lower-case address, a national
             // passport layout), exactly this span.
-            Validator::PartialDate | Validator::LowerStreetAddress | Validator::PassportToken => {
+            Validator::PartialDate | Validator::PassportToken => {
                 if self.after_cue_end(text, start) == Some(end) {
                     Verdict::strong()
                 } else {
                     None
+                }
+            }
+            // A lower-case address needs its cue, unless it is all its line holds or follows
+            // "at" ("checkout the new place at 101 main st.").
+            Validator::LowerStreetAddress => {
+                if self.after_cue_end(text, start) != Some(end) {
+                    None
+                } else if crate::address::lower_placed(text, start, end) {
+                    Verdict::strong()
+                } else {
+                    Verdict::weak()
                 }
             }
             Validator::Vin => {
@@ -750,7 +761,11 @@ fn nanp(v: &NumView) -> Option<Verdict> {
         let grouped = matches!(g, [3, 3, 4] | [1, 3, 3, 4]);
         return if v.plus && has_one && grouped {
             Verdict::strong()
-        } else if (grouped && !v.mixed_separators) || (v.paren && matches!(g, [3, 3, 4] | [3, 7])) {
+        } else if (grouped && !v.mixed_separators)
+            || (v.paren && matches!(g, [3, 3, 4] | [3, 7]))
+            // "my phone: 5551231234": typed without separators, as a phone field takes it.
+            || (!v.plus && g == [10])
+        {
             Verdict::weak()
         } else {
             None
@@ -1885,7 +1900,9 @@ mod tests {
             // decides; after "+1" the form says phone.
             (Validator::NanpPhone, "555-123-4567", Some(Weak)),
             (Validator::NanpPhone, "+1 555-123-4567", Some(Strong)),
-            (Validator::NanpPhone, "5551231234", None),
+            // Typed without separators, as a phone field takes it: phone context decides.
+            (Validator::NanpPhone, "5551231234", Some(Weak)),
+            (Validator::NanpPhone, "15551231234", None),
             (Validator::NanpPhone, "555-123 4567", None),
             (Validator::NanpPhone, "212-911-5309", Some(Weak)),
             (Validator::NanpPhone, "001-740-326-5423", Some(Strong)),

@@ -140,6 +140,16 @@ const TOKENS: &[&str] = &[
     "C01X00T47",
     "address is ",
     "12 elm st",
+    "Suite #",
+    "BLDG",
+    "P.O. Box ",
+    "PMB",
+    "Highway 3",
+    " North",
+    " , North Carolina",
+    "Tx 78755",
+    " 900",
+    "85-1190",
 ];
 
 fn fragment() -> impl Strategy<Value = String> {
