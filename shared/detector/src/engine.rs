@@ -2120,6 +2120,12 @@ mod tests {
                 "my mailing address is PO Box 1234",
                 &[("STREET_ADDRESS", "PO Box 1234")],
             ),
+            // A relation before a known first name; a licence in Washington's old layout.
+            ("my daughter Emma has an appointment", &[("PERSON", "Emma")]),
+            (
+                "DL# FRANCRF705BA issued last year",
+                &[("US_DRIVER_LICENSE", "FRANCRF705BA")],
+            ),
             (
                 "You can call 02.64.62.52.37",
                 &[("PHONE_NUMBER", "02.64.62.52.37")],

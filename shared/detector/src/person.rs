@@ -16,6 +16,9 @@ pub(crate) enum Cue {
     Strong,
     /// "this is", "I'm", "under", "ask for", greetings and sign-offs: a name may follow.
     Weak,
+    /// "my husband", "my daughter is", "beneficiary:": the person a customer speaks for; a
+    /// known first name alone after it is a name ("my son Tyler").
+    Relation,
     /// "Mr.", "Dr." …: part of the name span.
     Honorific,
     /// "<Name> here".
@@ -63,6 +66,64 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("cheers,", Cue::Weak),
     ("sincerely,", Cue::Weak),
     ("from:", Cue::Weak),
+    ("my husband", Cue::Relation),
+    ("my husband is", Cue::Relation),
+    ("my wife", Cue::Relation),
+    ("my wife is", Cue::Relation),
+    ("my son", Cue::Relation),
+    ("my son is", Cue::Relation),
+    ("my daughter", Cue::Relation),
+    ("my daughter is", Cue::Relation),
+    ("my mother", Cue::Relation),
+    ("my mother is", Cue::Relation),
+    ("my father", Cue::Relation),
+    ("my father is", Cue::Relation),
+    ("my mom", Cue::Relation),
+    ("my mom is", Cue::Relation),
+    ("my mum", Cue::Relation),
+    ("my mum is", Cue::Relation),
+    ("my dad", Cue::Relation),
+    ("my dad is", Cue::Relation),
+    ("my brother", Cue::Relation),
+    ("my brother is", Cue::Relation),
+    ("my sister", Cue::Relation),
+    ("my sister is", Cue::Relation),
+    ("my spouse", Cue::Relation),
+    ("my spouse is", Cue::Relation),
+    ("my partner", Cue::Relation),
+    ("my partner is", Cue::Relation),
+    ("my child", Cue::Relation),
+    ("my child is", Cue::Relation),
+    ("my grandmother", Cue::Relation),
+    ("my grandmother is", Cue::Relation),
+    ("my grandfather", Cue::Relation),
+    ("my grandfather is", Cue::Relation),
+    ("my grandson", Cue::Relation),
+    ("my grandson is", Cue::Relation),
+    ("my granddaughter", Cue::Relation),
+    ("my granddaughter is", Cue::Relation),
+    ("my aunt", Cue::Relation),
+    ("my aunt is", Cue::Relation),
+    ("my uncle", Cue::Relation),
+    ("my uncle is", Cue::Relation),
+    ("my fiance", Cue::Relation),
+    ("my fiance is", Cue::Relation),
+    ("my caregiver", Cue::Relation),
+    ("my caregiver is", Cue::Relation),
+    ("beneficiary", Cue::Relation),
+    ("beneficiary is", Cue::Relation),
+    ("guardian", Cue::Relation),
+    ("guardian is", Cue::Relation),
+    ("dependent", Cue::Relation),
+    ("dependent is", Cue::Relation),
+    ("policyholder", Cue::Relation),
+    ("policyholder is", Cue::Relation),
+    ("policy holder", Cue::Relation),
+    ("policy holder is", Cue::Relation),
+    ("co-signer", Cue::Relation),
+    ("co-signer is", Cue::Relation),
+    ("emergency contact", Cue::Relation),
+    ("emergency contact is", Cue::Relation),
     ("mr.", Cue::Honorific),
     ("mrs.", Cue::Honorific),
     ("ms.", Cue::Honorific),
@@ -872,6 +933,8 @@ fn push(
         // "Hi Amy," / "Dear Amy!" / "everyone calls me Amy": a greeting or "call me", a known
         // first name and the end of the phrase.
         // "Thanks,\nPatrick": a sign-off, then a known first name alone on its line.
+        // "my son Tyler", "my mother is Maria": a known first name.
+        (1, Cue::Relation) => first_known,
         (1, Cue::Weak) => {
             first_known
                 && (addressed(text, toks) || signed_off(text, toks))
@@ -962,6 +1025,10 @@ mod tests {
                 true,
             ),
             ("hi, I'm Ruth Smith, email", "Ruth Smith", true),
+            // The person a customer speaks for: a known first name alone is enough.
+            ("my son Tyler needs a refill", "Tyler", true),
+            ("My husband is David Chen and", "David Chen", true),
+            ("beneficiary: Michal Horký", "Michal Horký", true),
         ];
         for (text, name, strong) in cases {
             let got = find(text);
@@ -975,6 +1042,9 @@ mod tests {
             "I'm Sorry about that",
             "this is great",
             "The Best Team here",
+            "my partner Acme Corp handles it",
+            "my son Has a fever",
+            "my sister Netflix account",
         ] {
             assert!(
                 find(text).iter().all(|(_, s)| !s),
