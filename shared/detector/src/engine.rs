@@ -1147,9 +1147,23 @@ impl Detector {
             ctx,
             trace,
         );
+        let sure = best
+            .as_ref()
+            .is_some_and(|b| b.score >= self.rules[b.rule].threshold);
         if let Some(b) = best {
             ctx.claim(&b);
             out.push(b);
+        }
+        // A dashed id nothing took ("SSN-123-45-6789", "DOB-03-15-1987", "TEL-212-555-0187")
+        // is a label glued to a value: the digits are read as if the id shape had not matched.
+        let b = text.as_bytes();
+        let digits = b[s..e]
+            .iter()
+            .position(u8::is_ascii_digit)
+            .map_or(e, |k| s + k);
+        if !sure && b[digits..e].contains(&b'-') && b[e - 1].is_ascii_digit() {
+            self.patterns_within(text, digits, e, e, ctx, out, trace);
+            self.classify_number(text, digits, e, ctx, out, trace);
         }
     }
 
@@ -2120,6 +2134,15 @@ mod tests {
                 "my mailing address is PO Box 1234",
                 &[("STREET_ADDRESS", "PO Box 1234")],
             ),
+            // A policy number in dashed groups; a label glued to a value by '-' does not hide
+            // it.
+            (
+                "Policy Number: POL-2024-78901",
+                &[("HEALTH_PLAN_ID", "POL-2024-78901")],
+            ),
+            ("DOB-03-15-1987", &[("DATE_OF_BIRTH", "03-15-1987")]),
+            ("call TEL-212-555-0187", &[("PHONE_NUMBER", "212-555-0187")]),
+            ("my ssn: SSN-536-22-1120", &[("US_SSN", "536-22-1120")]),
             // A relation before a known first name; a licence in Washington's old layout.
             ("my daughter Emma has an appointment", &[("PERSON", "Emma")]),
             (

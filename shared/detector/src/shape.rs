@@ -212,9 +212,9 @@ fn unit_at(b: &[u8], i: usize, to: usize) -> Option<usize> {
 }
 
 /// Regex of the letter+digit id shape (passport A12345678, DEA AB1234563, MRN MR0012345,
-/// member ids BCBSM1234567 and UHC-12345AB …): each rule's validator takes its own form.
-pub(crate) const ALNUM_ID_PATTERN: &str =
-    r"(?-u:\b)[A-Z]{1,5}-?[0-9]{4,14}(?:[A-Z][A-Z0-9]?)?(?-u:\b)";
+/// member ids BCBSM1234567 and UHC-12345AB, policy numbers POL-2024-78901 …): each rule's
+/// validator takes its own form.
+pub(crate) const ALNUM_ID_PATTERN: &str = r"(?-u:\b)[A-Z]{1,5}-?(?:[0-9]{2,14}(?:-[0-9]{2,10}){1,3}|[0-9]{4,14})(?:[A-Z][A-Z0-9]?)?(?-u:\b)";
 
 /// A digit run, normalised: digits folded to 0-9, group lengths, and formatting flags.
 #[derive(Clone)]

@@ -528,15 +528,24 @@ impl Validator {
             }
             Validator::MemberId => {
                 // A payer prefix of up to five capitals, an optional '-', five to fourteen
-                // digits and up to two check characters, the first a letter (BCBSM1234567,
-                // UHC-12345AB, W123456789, HPN12345A9).
+                // digits (in groups joined by '-': POL-2024-78901) and up to two check
+                // characters, the first a letter (BCBSM1234567, UHC-12345AB, W123456789,
+                // HPN12345A9).
                 let t = s.trim();
                 let letters = t.bytes().take_while(u8::is_ascii_uppercase).count();
                 let rest = t[letters..].strip_prefix('-').unwrap_or(&t[letters..]);
-                let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-                let tail = &rest[digits..];
+                let body = rest
+                    .bytes()
+                    .take_while(|b| b.is_ascii_digit() || *b == b'-')
+                    .count();
+                let groups = &rest[..body];
+                let digits = groups.bytes().filter(u8::is_ascii_digit).count();
+                let tail = &rest[body..];
                 let ok = (1..=5).contains(&letters)
                     && (5..=14).contains(&digits)
+                    && groups.split('-').all(|g| !g.is_empty())
+                    // Dashed: seven digits or more ("SKU-123-456" is a stock code).
+                    && (digits >= 7 || !groups.contains('-'))
                     && tail.len() <= 2
                     && tail.bytes().next().is_none_or(|b| b.is_ascii_uppercase())
                     && tail
@@ -1986,6 +1995,10 @@ mod tests {
             (Validator::MemberId, "W123456789", true),
             (Validator::MemberId, "ABCDEF1234567", false),
             (Validator::MemberId, "UHC-1234", false),
+            (Validator::MemberId, "POL-2024-78901", true),
+            (Validator::MemberId, "XYZ-123-45678", true),
+            (Validator::MemberId, "POL-2024-", false),
+            (Validator::MemberId, "POL-20--24", false),
             (Validator::MemberId, "UHC-12345ABC", false),
             (Validator::MemberId, "HPN12345A9", true),
             (Validator::MemberId, "HPN12345A99", false),
