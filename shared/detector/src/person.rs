@@ -587,9 +587,26 @@ pub(crate) fn candidates(
             let Some(&(first, _)) = toks.first() else {
                 return;
             };
-            // Must start a sentence or the message.
+            // Must start a sentence or the message, or follow "it's" / "this is" ("hi, it's
+            // Carlos here").
             let pre = text[..first].trim_end_matches(' ');
-            if !(dropped || pre.is_empty() || pre.ends_with(['.', '!', '?', ',', '\n', ':', '-'])) {
+            // One word is a name only where "here" ends the phrase ("Carlos here, quick
+            // question"; not "Paris here is nice").
+            let after = &text[ce..];
+            let ends = after.is_empty()
+                || after.starts_with([',', '.', '!', '\n', '\r'])
+                || after.starts_with(" -");
+            if toks.len() == 1 && !ends {
+                return;
+            }
+            let introduced = ["it's", "it\u{2019}s", "it is", "this is"]
+                .iter()
+                .any(|w| ends_with_words_ci(pre.as_bytes(), w));
+            if !(dropped
+                || introduced
+                || pre.is_empty()
+                || pre.ends_with(['.', '!', '?', ',', '\n', ':', '-']))
+            {
                 return;
             }
         }
@@ -933,8 +950,8 @@ fn push(
         // "Hi Amy," / "Dear Amy!" / "everyone calls me Amy": a greeting or "call me", a known
         // first name and the end of the phrase.
         // "Thanks,\nPatrick": a sign-off, then a known first name alone on its line.
-        // "my son Tyler", "my mother is Maria": a known first name.
-        (1, Cue::Relation) => first_known,
+        // "my son Tyler", "my mother is Maria": a known first name; so is "Carlos here."
+        (1, Cue::Relation | Cue::After) => first_known,
         (1, Cue::Weak) => {
             first_known
                 && (addressed(text, toks) || signed_off(text, toks))
@@ -946,7 +963,6 @@ fn push(
             }
             true
         }
-        (1, _) => false,
         (_, Cue::Honorific | Cue::Strong) => true,
         _ => first_known || last_known || honor,
     };
@@ -1025,6 +1041,9 @@ mod tests {
                 true,
             ),
             ("hi, I'm Ruth Smith, email", "Ruth Smith", true),
+            ("Hi, it's Carlos here", "Carlos", true),
+            ("Carlos here. my order", "Carlos", true),
+            ("Carlos here - quick question", "Carlos", true),
             // The person a customer speaks for: a known first name alone is enough.
             ("my son Tyler needs a refill", "Tyler", true),
             ("My husband is David Chen and", "David Chen", true),
@@ -1045,6 +1064,7 @@ mod tests {
             "my partner Acme Corp handles it",
             "my son Has a fever",
             "my sister Netflix account",
+            "Paris here is nice",
         ] {
             assert!(
                 find(text).iter().all(|(_, s)| !s),

@@ -1645,8 +1645,11 @@ fn looks_like_code(v: &str) -> bool {
         .bytes()
         .position(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.'))
         .unwrap_or(v.len());
-    if v[head..].starts_with(['(', '[', '!']) {
-        return true; // a call, an index, a macro
+    let rest = &v[head..];
+    if rest.starts_with(['(', '['])
+        || (rest.starts_with('!') && rest[1..].starts_with(['(', '[', '{']))
+    {
+        return true; // a call, an index, a macro ("Summer2024!" is a password)
     }
     // A variable (`original_key`, `ssl_private_key_method_st`): lower-case words joined by '_'.
     if head == v.len() && v.contains('_') && v.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
@@ -1691,11 +1694,16 @@ fn is_placeholder(value: &str) -> bool {
             "null",
             "none",
             "undefined",
-            "password",
-            "secret",
         ]
         .iter()
         .any(|p| contains_ci(value, p.as_bytes()))
+        // "password123", "mysecret": the word standing for the value. With a digit and a
+        // symbol too ("Password123!", "Secret#2024") it is a person's weak password, which
+        // is still theirs.
+        || (!(digits > 0 && value.bytes().any(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-')))
+            && ["password", "secret"]
+                .iter()
+                .any(|p| contains_ci(value, p.as_bytes())))
 }
 
 /// A UK (DVLA) driving licence number: the birth date it codes in characters 6-11 has a
@@ -2085,6 +2093,15 @@ mod tests {
             // Prose: only a value that looks like a password.
             ("password is !03e%UO3n8!3WeKZp5", Some("!03e%UO3n8!3WeKZp5")),
             ("password is incorrect", None),
+            // A person's weak password is theirs: the word "password" or "secret" with a
+            // digit and a symbol, a '!' that calls no macro.
+            ("password is Password123!", Some("Password123!")),
+            ("pwd: Secret#2024", Some("Secret#2024")),
+            ("password: Summer2024!", Some("Summer2024!")),
+            ("password: mypassword1", None),
+            ("password: my-secret-2", None),
+            ("password = \"secret\"", None),
+            ("token: panic!(\"no\")", None),
             // Code is not a value, unless quoted.
             ("my_password = foo(hey)you", None),
             ("apiKey: this.apiKey", None),
