@@ -2143,6 +2143,12 @@ mod tests {
             ("DOB-03-15-1987", &[("DATE_OF_BIRTH", "03-15-1987")]),
             ("call TEL-212-555-0187", &[("PHONE_NUMBER", "212-555-0187")]),
             ("my ssn: SSN-536-22-1120", &[("US_SSN", "536-22-1120")]),
+            // An email's local part with letters outside ASCII is read back whole.
+            (
+                "mail: jose.garcía@example.com",
+                &[("EMAIL_ADDRESS", "jose.garcía@example.com")],
+            ),
+            ("thank you, Maria.", &[("PERSON", "Maria")]),
             // A relation before a known first name; a licence in Washington's old layout.
             ("my daughter Emma has an appointment", &[("PERSON", "Emma")]),
             (

@@ -670,15 +670,25 @@ pub(crate) fn candidates(
     push(text, &toks, cue, false, g, out)
 }
 
-/// The cue before the name is a greeting ("Hi", "Hello", "Hey", "Dear") or "call(s) me".
+/// The cue before the name is a greeting ("Hi", "Hello", "Hey", "Dear", "Thanks") or
+/// "call(s) me".
 fn addressed(text: &str, toks: &[(usize, usize)]) -> bool {
     let Some(&(start, _)) = toks.first() else {
         return false;
     };
     let before = text[..start].trim_end_matches([' ', ',']).as_bytes();
-    ["hi", "hello", "hey", "dear", "call me", "calls me"]
-        .iter()
-        .any(|g| ends_with_words_ci(before, g))
+    [
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "call me",
+        "calls me",
+        "thanks",
+        "thank you",
+    ]
+    .iter()
+    .any(|g| ends_with_words_ci(before, g))
 }
 
 /// A name typed in lower case after "my name is", "name:", "my name's" ("my name is john
@@ -1044,6 +1054,7 @@ mod tests {
             ("Hi, it's Carlos here", "Carlos", true),
             ("Carlos here. my order", "Carlos", true),
             ("Carlos here - quick question", "Carlos", true),
+            ("Thanks, Maria!", "Maria", true),
             // The person a customer speaks for: a known first name alone is enough.
             ("my son Tyler needs a refill", "Tyler", true),
             ("My husband is David Chen and", "David Chen", true),

@@ -418,7 +418,7 @@ impl Validator {
             Validator::BasicAuth => basic_auth(text, start, end),
             Validator::CliPassword => cli_password(text, start, end),
             Validator::UkDvla => uk_dvla(s),
-            Validator::Email => email(s),
+            Validator::Email => email(text, start, end),
             Validator::Ipv4 => ipv4(text, start, end),
             Validator::Ipv6 => ipv6(text, start, end),
             Validator::Iban => iban(text, start, end),
@@ -874,7 +874,22 @@ fn e164(v: &NumView) -> Option<Verdict> {
     })
 }
 
-fn email(s: &str) -> Option<Verdict> {
+fn email(text: &str, start: usize, end: usize) -> Option<Verdict> {
+    // The pattern's local part is ASCII (a Unicode class costs the one-pass regex its speed):
+    // "jose.garcía@example.com" matched from the 'a' after 'í'. The local part is read back
+    // over letters and digits of any script and its punctuation.
+    let mut a = start;
+    for (i, c) in text[..start].char_indices().rev() {
+        if !(c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'')) {
+            break;
+        }
+        a = i;
+    }
+    // It starts with a letter or digit ("… -josé@" is not part of it).
+    while a < start && text[a..].starts_with(['.', '_', '%', '+', '-', '\'']) {
+        a += 1;
+    }
+    let s = &text[a..end];
     let (local, domain) = s.rsplit_once('@')?;
     // A byte-pair test: `str::contains("..")` sets up a substring searcher on every call.
     let double_dot = |p: &str| p.as_bytes().windows(2).any(|w| w == b"..");
@@ -887,7 +902,7 @@ fn email(s: &str) -> Option<Verdict> {
     let tld = domain.rsplit('.').next()?;
     (tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())).then_some(Verdict {
         strength: Strength::Strong,
-        span: None,
+        span: (a < start).then_some((a, end)),
     })
 }
 
