@@ -1150,12 +1150,17 @@ impl Detector {
         let sure = best
             .as_ref()
             .is_some_and(|b| b.score >= self.rules[b.rule].threshold);
+        let scored = best
+            .as_ref()
+            .map(|b| self.rules[b.rule].info.entity.clone());
         if let Some(b) = best {
             ctx.claim(&b);
             out.push(b);
         }
-        // A dashed id nothing took ("SSN-123-45-6789", "DOB-03-15-1987", "TEL-212-555-0187")
-        // is a label glued to a value: the digits are read as if the id shape had not matched.
+        // A dashed id no rule is sure of ("SSN-123-45-6789", "DOB-03-15-1987",
+        // "TEL-212-555-0187") may be a label glued to a value: its digits are read again as
+        // patterns and as one digit run, by the rules of other entities than the one that
+        // already scored the id as a whole ("order ORD-2024-55512 insurance" stays no member id).
         let b = text.as_bytes();
         let digits = b[s..e]
             .iter()
@@ -1163,7 +1168,21 @@ impl Detector {
             .map_or(e, |k| s + k);
         if !sure && b[digits..e].contains(&b'-') && b[e - 1].is_ascii_digit() {
             self.patterns_within(text, digits, e, e, ctx, out, trace);
-            self.classify_number(text, digits, e, ctx, out, trace);
+            let view = NumView::new(&text[digits..e]);
+            if view.len >= 7 {
+                let rules: Vec<usize> = self
+                    .number_rules
+                    .iter()
+                    .copied()
+                    .filter(|&ri| Some(&self.rules[ri].info.entity) != scored.as_ref())
+                    .collect();
+                let check = |r: &Compiled| r.validator.check_number(&view);
+                let run = (digits, e);
+                if let Some(c) = self.best_of(&rules, Shape::Number, check, text, run, ctx, trace) {
+                    ctx.claim(&c);
+                    out.push(c);
+                }
+            }
         }
     }
 
@@ -1417,8 +1436,12 @@ impl Detector {
         if c.ctx.is_some() {
             c.score = (c.score + r.boost * best_decay).min(1.0);
         }
+        // An anti-context word before the value outweighs a context word as near after it
+        // ("order ORD-2024-55512 insurance": the order number is labelled, the insurance
+        // word starts what comes next).
+        let ctx_after = c.ctx_hit.is_some_and(|h| hits[h].0 >= e);
         if let Some((w, ad)) = anti
-            && c.ctx.is_none_or(|(_, d)| ad < d)
+            && c.ctx.is_none_or(|(_, d)| ad < d || (ad == d && ctx_after))
         {
             c.score *= ANTI_FACTOR;
             c.anti = Some(w);
@@ -2141,6 +2164,9 @@ mod tests {
                 &[("HEALTH_PLAN_ID", "POL-2024-78901")],
             ),
             ("DOB-03-15-1987", &[("DATE_OF_BIRTH", "03-15-1987")]),
+            // An anti-context word before the id outweighs a context word as near after it,
+            // and the id's digits are not read again as the same entity.
+            ("order ORD-2024-55512 insurance", &[]),
             ("call TEL-212-555-0187", &[("PHONE_NUMBER", "212-555-0187")]),
             ("my ssn: SSN-536-22-1120", &[("US_SSN", "536-22-1120")]),
             // An email's local part with letters outside ASCII is read back whole.
