@@ -823,11 +823,13 @@ fn national_phone(v: &NumView) -> Option<Verdict> {
     // Without a trunk prefix: Denmark's and Norway's eight digits ("28 64 27 85", "2864
     // 2785"), a local number without its area code ("867-5309", Iceland's "450 3756"),
     // Brazil's area code in parentheses ("(11) 7113-8192", "(11) 97113-8192": the
-    // parentheses and the dash are two kinds of separator, as in "(212) 555-1234").
+    // parentheses and the dash are two kinds of separator, as in "(212) 555-1234"), Spain's
+    // nine digits ("612 345 678", "91 123 45 67").
     if d.first() != Some(&0) {
         let plain = !v.paren && !v.mixed_separators;
         let local = match g {
             [2, 2, 2, 2] | [4, 4] => plain,
+            [3, 3, 3] | [2, 3, 2, 2] => plain && d[0] >= 6,
             [3, 4] => plain && d[0] >= 2,
             [2, 4, 4] | [2, 5, 4] => v.paren,
             _ => false,
@@ -837,7 +839,8 @@ fn national_phone(v: &NumView) -> Option<Verdict> {
     if v.mixed_separators {
         return None;
     }
-    if !(9..=11).contains(&d.len()) || d[1] == 0 {
+    // Nine to twelve digits with the trunk 0 (a German mobile: "0151 23456789").
+    if !(9..=12).contains(&d.len()) || d[1] == 0 {
         return None;
     }
     if g.len() > 5 || !v.min_group(2) || (v.paren && g.len() < 2) {
@@ -1910,6 +1913,12 @@ mod tests {
             (Validator::NationalPhone, "020 7946 0958", Some(Weak)),
             (Validator::NationalPhone, "09-7625400", Some(Weak)),
             (Validator::NationalPhone, "090-1234-5678", Some(Weak)),
+            // A German mobile (twelve digits with the trunk 0); Spain's nine digits.
+            (Validator::NationalPhone, "0151 23456789", Some(Weak)),
+            (Validator::NationalPhone, "612 345 678", Some(Weak)),
+            (Validator::NationalPhone, "91 123 45 67", Some(Weak)),
+            (Validator::NationalPhone, "123 456 789", None),
+            (Validator::NationalPhone, "0151 234567890", None),
             (Validator::NationalPhone, "01 23 45 67 89", Some(Weak)),
             (Validator::NationalPhone, "(030) 1234567", Some(Weak)),
             (Validator::NationalPhone, "0044 20 7946 0958", None),
