@@ -253,7 +253,7 @@ pub struct Detector {
     keywords: KeywordFilter,
     context: ContextIndex,
     names: Gazetteer,
-    cue_index: [Vec<u16>; 256],
+    cue_index: person::CueIndex,
     allow_key: Vec<u8>,
     allow: HashSet<[u8; 32]>,
 }
@@ -612,8 +612,8 @@ impl Detector {
     }
 
     fn candidates(&self, text: &str, trace: &mut Option<Trace>) -> Vec<Cand> {
-        // Capacities from dense chat (about one candidate in 65 bytes, one cue in 100).
-        let mut out = Vec::with_capacity(text.len() / 64);
+        // Capacities from dense chat (about one candidate in 54 bytes, one cue in 100).
+        let mut out = Vec::with_capacity(text.len() / 48);
         let bytes_hit = has_trigger_byte(text.as_bytes());
         // Keywords only matter when no digit or '@' already sends the text to the matcher.
         let kw_hit = !bytes_hit && self.keywords.is_match(text);
