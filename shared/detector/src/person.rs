@@ -1015,6 +1015,10 @@ fn push(
             true
         }
         (_, Cue::Honorific | Cue::Strong) => true,
+        // "Regards,\nDmitri Ivanov": two or three capitalised words alone on the line under
+        // a sign-off are a signature, whatever the gazetteers know (a team's name has a stop
+        // word: "The Billing Team").
+        (_, Cue::Weak) if signed_off(text, toks) && phrase_ends_after(text, toks) => true,
         _ => first_known || last_known || honor,
     };
     let (Some(&(start, _)), Some(&(_, end))) = (toks.first(), toks.last()) else {
@@ -1096,6 +1100,7 @@ mod tests {
             ("Carlos here. my order", "Carlos", true),
             ("Carlos here - quick question", "Carlos", true),
             ("Thanks, Maria!", "Maria", true),
+            ("Regards,\nDmitri Ivanov", "Dmitri Ivanov", true),
             ("Hola, me llamo Carlos García", "Carlos García", true),
             ("Bonjour, je m'appelle Marie Dubois", "Marie Dubois", true),
             ("ich heiße Jürgen Müller", "Jürgen Müller", true),
@@ -1119,6 +1124,8 @@ mod tests {
             "my son Has a fever",
             "my sister Netflix account",
             "Paris here is nice",
+            "Thanks,\nThe Billing Team",
+            "Regards,\nAcme Corp",
         ] {
             assert!(
                 find(text).iter().all(|(_, s)| !s),
