@@ -2175,6 +2175,9 @@ mod tests {
                 &[("EMAIL_ADDRESS", "jose.garcía@example.com")],
             ),
             ("thank you, Maria.", &[("PERSON", "Maria")]),
+            // After the customer's own-name cue one capitalised word is a name, known or not.
+            ("My name is Priya.", &[("PERSON", "Priya")]),
+            ("Plan name: Premium", &[]),
             // A relation before a known first name; a licence in Washington's old layout.
             ("my daughter Emma has an appointment", &[("PERSON", "Emma")]),
             (

@@ -12,8 +12,11 @@ include!(concat!(env!("OUT_DIR"), "/names.rs"));
 /// How a cue relates to the name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Cue {
-    /// "my name is", "Name:", "Patient:": a name almost surely follows.
+    /// "Name:", "Patient:", "full name": a name almost surely follows.
     Strong,
+    /// "my name is", "je m'appelle", "me llamo": the customer's own name follows; one
+    /// capitalised word is a name whatever the gazetteers know ("My name is Priya").
+    Own,
     /// "this is", "I'm", "under", "ask for", greetings and sign-offs: a name may follow.
     Weak,
     /// "my husband", "my daughter is", "beneficiary:": the person a customer speaks for; a
@@ -30,27 +33,27 @@ pub(crate) enum Cue {
 
 /// Cue phrases (matched ASCII case-insensitively on word boundaries).
 pub(crate) const CUES: &[(&str, Cue)] = &[
-    ("my name is", Cue::Strong),
+    ("my name is", Cue::Own),
     // The same in the languages Intercom customers write in.
-    ("je m'appelle", Cue::Strong),
-    ("je m\u{2019}appelle", Cue::Strong),
-    ("mon nom est", Cue::Strong),
-    ("me llamo", Cue::Strong),
-    ("mi nombre es", Cue::Strong),
-    ("ich heiße", Cue::Strong),
-    ("ich heisse", Cue::Strong),
-    ("mein name ist", Cue::Strong),
-    ("mi chiamo", Cue::Strong),
-    ("il mio nome è", Cue::Strong),
-    ("mijn naam is", Cue::Strong),
-    ("ik heet", Cue::Strong),
-    ("meu nome é", Cue::Strong),
-    ("me chamo", Cue::Strong),
-    ("jag heter", Cue::Strong),
-    ("jeg hedder", Cue::Strong),
-    ("jeg heter", Cue::Strong),
-    ("nazywam się", Cue::Strong),
-    ("my name's", Cue::Strong),
+    ("je m'appelle", Cue::Own),
+    ("je m\u{2019}appelle", Cue::Own),
+    ("mon nom est", Cue::Own),
+    ("me llamo", Cue::Own),
+    ("mi nombre es", Cue::Own),
+    ("ich heiße", Cue::Own),
+    ("ich heisse", Cue::Own),
+    ("mein name ist", Cue::Own),
+    ("mi chiamo", Cue::Own),
+    ("il mio nome è", Cue::Own),
+    ("mijn naam is", Cue::Own),
+    ("ik heet", Cue::Own),
+    ("meu nome é", Cue::Own),
+    ("me chamo", Cue::Own),
+    ("jag heter", Cue::Own),
+    ("jeg hedder", Cue::Own),
+    ("jeg heter", Cue::Own),
+    ("nazywam się", Cue::Own),
+    ("my name's", Cue::Own),
     ("name is", Cue::Strong),
     ("name:", Cue::Strong),
     ("full name", Cue::Strong),
@@ -998,6 +1001,9 @@ fn push(
         // "my name is Amy", "her maiden name is Robinson"; any surname after "maiden name
         // is" / "last name is" ("Her maiden name is Pisano").
         (1, Cue::Strong) => first_known || g.last.contains(name_toks[0]) || surname_cue(text, toks),
+        // "My name is Priya": after the customer's own-name cue, any capitalised word that is
+        // no stop word (those returned above).
+        (1, Cue::Own) => true,
         // "Hi Amy," / "Dear Amy!" / "everyone calls me Amy": a greeting or "call me", a known
         // first name and the end of the phrase.
         // "Thanks,\nPatrick": a sign-off, then a known first name alone on its line.
@@ -1014,7 +1020,7 @@ fn push(
             }
             true
         }
-        (_, Cue::Honorific | Cue::Strong) => true,
+        (_, Cue::Honorific | Cue::Strong | Cue::Own) => true,
         // "Regards,\nDmitri Ivanov": two or three capitalised words alone on the line under
         // a sign-off are a signature, whatever the gazetteers know (a team's name has a stop
         // word: "The Billing Team").
