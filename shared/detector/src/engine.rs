@@ -2178,6 +2178,12 @@ mod tests {
             // After the customer's own-name cue one capitalised word is a name, known or not.
             ("My name is Priya.", &[("PERSON", "Priya")]),
             ("Plan name: Premium", &[]),
+            (
+                "Name: Priya\nDOB: 01/02/1990",
+                &[("PERSON", "Priya"), ("DATE_OF_BIRTH", "01/02/1990")],
+            ),
+            ("username: Admin", &[]),
+            ("struct Person {\n    name: String,\n}", &[]),
             // A relation before a known first name; a licence in Washington's old layout.
             ("my daughter Emma has an appointment", &[("PERSON", "Emma")]),
             (

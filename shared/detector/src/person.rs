@@ -906,22 +906,40 @@ pub(crate) fn repeats(text: &str, hits: &[NameHit], g: &Gazetteer) -> Vec<(usize
     out
 }
 
-/// The cue names a surname: "maiden name is", "last name:", "family name is".
-fn surname_cue(text: &str, toks: &[(usize, usize)]) -> bool {
+/// The cue labels a person's name whatever word follows: a surname ("maiden name is", "last
+/// name:", "family name is"), a first, given, legal or full name, or "Name:" starting its
+/// line, as a form pasted into chat writes it ("Plan name: Premium" is no person's, nor
+/// `name: String` in pasted code).
+fn name_label(text: &str, toks: &[(usize, usize)]) -> bool {
     let Some(&(start, _)) = toks.first() else {
         return false;
     };
     let before = text[..start].trim_end_matches([' ', ':']).as_bytes();
-    [
+    let labelled = [
         "maiden name is",
         "last name is",
         "family name is",
+        "first name is",
         "maiden name",
         "last name",
         "family name",
+        "first name",
+        "given name",
+        "legal name",
+        "full name",
     ]
     .iter()
-    .any(|c| ends_with_words_ci(before, c))
+    .any(|c| ends_with_words_ci(before, c));
+    if labelled {
+        return true;
+    }
+    // "Name:" alone at the start of its line, capitalised as a form writes it (`name:
+    // String` is a field of pasted code).
+    let Some(head) = before.len().checked_sub(4).map(|n| &before[..n]) else {
+        return false;
+    };
+    let line = head.rsplit(|&c| c == b'\n').next().unwrap_or(head);
+    matches!(&before[head.len()..], b"Name" | b"NAME") && line.iter().all(u8::is_ascii_whitespace)
 }
 
 /// The name stands at the start of the line after a sign-off ("Thanks,", "Regards,").
@@ -1000,7 +1018,7 @@ fn push(
         (1, Cue::Honorific) => true,
         // "my name is Amy", "her maiden name is Robinson"; any surname after "maiden name
         // is" / "last name is" ("Her maiden name is Pisano").
-        (1, Cue::Strong) => first_known || g.last.contains(name_toks[0]) || surname_cue(text, toks),
+        (1, Cue::Strong) => first_known || g.last.contains(name_toks[0]) || name_label(text, toks),
         // "My name is Priya": after the customer's own-name cue, any capitalised word that is
         // no stop word (those returned above).
         (1, Cue::Own) => true,
