@@ -289,20 +289,22 @@ const PLAIN_SUFFIXES: &[&str] = &[
     "hwy",
 ];
 
-/// A lower-case street address at `text[start..end]` without its cue, by where it stands
-/// ("504 parkwood drive" alone on its line, "the new place at 101 main st."): a house number
-/// of two digits or more ("4 usb drive", "1 direction street" are not) and a plain suffix.
-pub(crate) fn lower_placed(text: &str, start: usize, end: usize) -> bool {
-    let b = text.as_bytes();
-    let digits = b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
-    digits >= 2
-        && placed(text, start, end)
-        && lower_street(text, start).is_some_and(|(suffix, e)| {
-            e == end
-                && PLAIN_SUFFIXES
-                    .iter()
-                    .any(|p| p.eq_ignore_ascii_case(suffix))
-        })
+/// [`lower_at`]'s address at `i` read once: its end, and whether it is one without its cue,
+/// by where it stands ("504 parkwood drive" alone on its line, "the new place at 101 main
+/// st."): then a house number of two digits or more ("4 usb drive", "1 direction street"
+/// are not) and a plain suffix.
+pub(crate) fn lower_read(text: &str, i: usize) -> Option<(usize, bool)> {
+    let (suffix, end) = lower_street(text, i)?;
+    let digits = text.as_bytes()[i..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let by_place = digits >= 2
+        && PLAIN_SUFFIXES
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(suffix))
+        && placed(text, i, end);
+    Some((end, by_place))
 }
 
 /// [`lower_at`]'s reading: the street suffix word and the end.
@@ -1200,7 +1202,7 @@ mod tests {
         ];
         for &(t, num, want) in cases {
             let i = t.find(num).unwrap();
-            let got = lower_at(t, i).is_some_and(|e| lower_placed(t, i, e));
+            let got = lower_read(t, i).is_some_and(|(_, by_place)| by_place);
             assert_eq!(got, want, "{t:?}");
         }
     }

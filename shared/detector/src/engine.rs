@@ -636,8 +636,7 @@ impl Detector {
                 |i: usize, ctx: &mut CtxCache, out: &mut Vec<Cand>, trace: &mut Option<Trace>| {
                     if let Some(ri) = lines
                         && b.get(i).is_some_and(u8::is_ascii_digit)
-                        && let Some(e) = crate::address::lower_at(text, i)
-                        && crate::address::lower_placed(text, i, e)
+                        && let Some((e, true)) = crate::address::lower_read(text, i)
                     {
                         self.pattern_candidate(text, ri, i, e, ctx, out, trace, 1);
                     }
@@ -704,8 +703,7 @@ impl Detector {
                         && b[a - 1] == b' '
                         && b.get(a + 2) == Some(&b' ')
                         && b.get(a + 3).is_some_and(u8::is_ascii_digit)
-                        && let Some(e) = crate::address::lower_at(text, a + 3)
-                        && crate::address::lower_placed(text, a + 3, e)
+                        && let Some((e, true)) = crate::address::lower_read(text, a + 3)
                         // Not again where "live at" already read it.
                         && !out.iter().any(|c| c.rule == ri && c.start == a + 3)
                     {

@@ -468,15 +468,11 @@ impl Validator {
             }
             // A lower-case address needs its cue, unless it is all its line holds or follows
             // "at" ("checkout the new place at 101 main st.").
-            Validator::LowerStreetAddress => {
-                if self.after_cue_end(text, start) != Some(end) {
-                    None
-                } else if crate::address::lower_placed(text, start, end) {
-                    Verdict::strong()
-                } else {
-                    Verdict::weak()
-                }
-            }
+            Validator::LowerStreetAddress => match crate::address::lower_read(text, start) {
+                Some((e, true)) if e == end => Verdict::strong(),
+                Some((e, false)) if e == end => Verdict::weak(),
+                _ => None,
+            },
             Validator::Vin => {
                 // A VIN typed in lower case is checked the same way, but needs context.
                 let v = vin(&s.to_ascii_uppercase())?;
