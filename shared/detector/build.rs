@@ -35,12 +35,13 @@ fn main() {
 }
 
 /// The name gazetteers as static hash tables (`names.rs`, see `src/wordtable.rs`), so the
-/// rule-set build on a cold start hashes none of their ~17,000 words.
+/// rule-set build on a cold start hashes none of their ~165,000 words.
 fn names(out_dir: &std::path::Path) {
     let mut code = String::new();
     for (name, file) in [
         ("FIRST_NAMES", "data/first_names.txt"),
         ("LAST_NAMES", "data/last_names.txt"),
+        ("LAST_NAMES_RARE", "data/last_names_rare.txt"),
     ] {
         println!("cargo::rerun-if-changed={file}");
         let src = std::fs::read_to_string(file).unwrap_or_else(|e| {
@@ -54,13 +55,28 @@ fn names(out_dir: &std::path::Path) {
             .collect();
         words.sort_unstable();
         words.dedup();
-        if words.len() >= usize::from(u16::MAX) {
-            println!("cargo::error={file}: more than 65,534 words");
+        if words.len() >= u32::MAX as usize || src.len() >= u32::MAX as usize {
+            println!("cargo::error={file}: too large for u32 offsets");
             std::process::exit(1);
         }
-        let table = wordtable::layout(&words);
+        let (text, ends, table) = wordtable::layout(&words);
+        let stem = name.to_lowercase();
+        for (ext, bytes) in [
+            ("text", text.as_bytes()),
+            ("ends", &ends),
+            ("table", &table),
+        ] {
+            let path = out_dir.join(format!("{stem}.{ext}"));
+            if let Err(e) = std::fs::write(&path, bytes) {
+                println!("cargo::error=cannot write {}: {e}", path.display());
+                std::process::exit(1);
+            }
+        }
         code.push_str(&format!(
-            "pub(crate) static {name}: crate::wordtable::WordTable = crate::wordtable::WordTable {{ words: &{words:?}, table: &{table:?} }};\n"
+            "pub(crate) static {name}: crate::wordtable::WordTable = crate::wordtable::WordTable {{ \
+             text: include_str!(concat!(env!(\"OUT_DIR\"), \"/{stem}.text\")), \
+             ends: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{stem}.ends\")), \
+             table: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/{stem}.table\")) }};\n"
         ));
     }
     if let Err(e) = std::fs::write(out_dir.join("names.rs"), code) {

@@ -6,7 +6,7 @@
 use crate::text::{WordSet, ends_with_words_ci};
 use crate::wordtable::WordTable;
 
-// FIRST_NAMES, LAST_NAMES: data/*.txt as hash tables compiled in (build.rs).
+// FIRST_NAMES, LAST_NAMES, LAST_NAMES_RARE: data/*.txt as hash tables compiled in (build.rs).
 include!(concat!(env!("OUT_DIR"), "/names.rs"));
 
 /// How a cue relates to the name.
@@ -395,7 +395,7 @@ fn on_capital(
     // name (a cue before it would read the same words).
     if b.get(i + wlen) == Some(&b' ')
         && b.get(i + wlen + 1).is_some_and(u8::is_ascii_uppercase)
-        && g.first.contains(word)
+        && g.is_first(word)
     {
         out.push((i, i + wlen, Cue::Bare));
     }
@@ -457,9 +457,46 @@ pub(crate) fn cue_index() -> CueIndex {
     t
 }
 
+/// `w` in `t`, as written, with its accents taken off ("Häring" → "Haring", or "Jürgen" →
+/// "Juergen" as German writes umlauts without them), or with the apostrophe of an Irish or
+/// Italian prefix taken out as the census writes it ("O'Neill" → "Oneill", "D'Angelo" →
+/// "Dangelo").
+fn lookup(t: &WordTable, w: &str) -> bool {
+    if t.contains(w) {
+        return true;
+    }
+    let mut buf = [0u8; 32];
+    let w = match crate::text::fold_latin(w, false, &mut buf) {
+        Some(f) if t.contains(f) => return true,
+        Some(f) => {
+            let mut e = [0u8; 32];
+            if crate::text::fold_latin(w, true, &mut e).is_some_and(|f| t.contains(f)) {
+                return true;
+            }
+            f
+        }
+        None => w,
+    };
+    let b = w.as_bytes();
+    if b.len() > 3 && b.len() <= 24 && b[0].is_ascii_uppercase() && b[1] == b'\'' {
+        let mut joined = [0u8; 24];
+        joined[0] = b[0];
+        for (to, from) in joined[1..].iter_mut().zip(&b[2..]) {
+            *to = from.to_ascii_lowercase();
+        }
+        return std::str::from_utf8(&joined[..b.len() - 1]).is_ok_and(|j| t.contains(j));
+    }
+    false
+}
+
 pub(crate) struct Gazetteer {
     first: WordTable,
+    /// The 1990 census's 15,000 commonest surnames: a first name before one is a name with
+    /// no cue.
     last: WordTable,
+    /// The 2010 census's other surnames: often a word of another language too ("Fenster",
+    /// "Tisch"), so a surname only where a cue says a name follows.
+    rare: WordTable,
     stop: WordSet,
     ambiguous: WordSet,
 }
@@ -468,15 +505,31 @@ impl Gazetteer {
     /// A gazetteer first name or surname (title case) that is neither a stop word nor an
     /// English word among the names.
     pub(crate) fn is_name(&self, w: &str) -> bool {
-        (self.first.contains(w) || self.last.contains(w))
+        (self.is_first(w) || self.is_surname(w))
             && !self.stop.contains(w)
             && !self.ambiguous.contains(w)
+    }
+
+    /// A first name of the gazetteer, accents taken off if it has any ("Cécile").
+    pub(crate) fn is_first(&self, w: &str) -> bool {
+        lookup(&self.first, w)
+    }
+
+    /// A common surname (the 1990 list), accents taken off if it has any ("Häring").
+    pub(crate) fn is_surname(&self, w: &str) -> bool {
+        lookup(&self.last, w)
+    }
+
+    /// A surname of either list: for words a cue has already said are a name.
+    fn any_surname(&self, w: &str) -> bool {
+        lookup(&self.last, w) || lookup(&self.rare, w)
     }
 
     pub(crate) fn new() -> Gazetteer {
         Gazetteer {
             first: FIRST_NAMES,
             last: LAST_NAMES,
+            rare: LAST_NAMES_RARE,
             stop: STOP.iter().chain(crate::text::MONTHS).copied().collect(),
             ambiguous: AMBIGUOUS.iter().copied().collect(),
         }
@@ -568,17 +621,14 @@ pub(crate) fn candidates(
         // The first name and the words after it; strict: both ends in the gazetteers.
         read_tokens(text, cs, &mut toks);
         // "Grace Lee Thanks": end at the last word that is a surname.
-        while toks.len() > 2
-            && !g
-                .last
-                .contains(&text[toks[toks.len() - 1].0..toks[toks.len() - 1].1])
+        while toks.len() > 2 && !g.is_surname(&text[toks[toks.len() - 1].0..toks[toks.len() - 1].1])
         {
             toks.pop();
         }
         let Some(&(ls, le)) = toks.last() else {
             return;
         };
-        if toks.len() < 2 || !g.last.contains(&text[ls..le]) {
+        if toks.len() < 2 || !g.is_surname(&text[ls..le]) {
             return; // push would reject it: a bare name ends in a gazetteer surname
         }
         // "Kelly Brooks Drive", "Holly Hill Rd": a street, not a person.
@@ -781,9 +831,9 @@ pub(crate) fn lower_name_at(text: &str, a: usize, g: &Gazetteer, out: &mut Vec<N
                 break;
             };
             let known = if n == 0 {
-                g.first.contains(w) && !g.ambiguous.contains(w) && !g.stop.contains(w)
+                g.is_first(w) && !g.ambiguous.contains(w) && !g.stop.contains(w)
             } else {
-                g.last.contains(w) && !g.ambiguous.contains(w)
+                g.any_surname(w) && !g.ambiguous.contains(w)
             };
             if !known {
                 break;
@@ -997,8 +1047,8 @@ fn push(
     // itself starts the next sentence.
     if let (3, Some(&(a, b))) = (name_toks.len(), toks.last())
         && name_toks[2] == &text[a..b]
-        && g.last.contains(name_toks[1])
-        && !g.last.contains(name_toks[2])
+        && g.any_surname(name_toks[1])
+        && !g.any_surname(name_toks[2])
     {
         name_toks = &name_toks[..2];
         toks = &toks[..toks.len() - 1];
@@ -1006,8 +1056,16 @@ fn push(
     if name_toks.is_empty() {
         return;
     }
-    let first_known = g.first.contains(name_toks[0]);
-    let last_known = name_toks.len() >= 2 && g.last.contains(name_toks[name_toks.len() - 1]);
+    let first_known = g.is_first(name_toks[0]);
+    // With no cue only a common surname makes the pair a name ("Oma Fenster" is German prose).
+    let last_known = name_toks.len() >= 2 && {
+        let w = name_toks[name_toks.len() - 1];
+        if cue == Cue::Bare {
+            g.is_surname(w)
+        } else {
+            g.any_surname(w)
+        }
+    };
     // "April Harris" is a name even though "April" is a month.
     if name_toks.iter().any(|t| g.stop.contains(t)) && !(first_known && last_known) {
         return;
@@ -1018,7 +1076,7 @@ fn push(
         (1, Cue::Honorific) => true,
         // "my name is Amy", "her maiden name is Robinson"; any surname after "maiden name
         // is" / "last name is" ("Her maiden name is Pisano").
-        (1, Cue::Strong) => first_known || g.last.contains(name_toks[0]) || name_label(text, toks),
+        (1, Cue::Strong) => first_known || g.any_surname(name_toks[0]) || name_label(text, toks),
         // "My name is Priya": after the customer's own-name cue, any capitalised word that is
         // no stop word (those returned above).
         (1, Cue::Own) => true,
@@ -1192,11 +1250,34 @@ mod tests {
         assert!(scan_names("hi is Maria").is_empty());
     }
 
+    /// Names as other languages write them: accents, an apostrophe after an Irish or Italian
+    /// prefix, surnames of the wider 2010 list after a cue (never alone).
+    #[test]
+    fn gazetteer_reads_accents_apostrophes_and_rare_surnames() {
+        let g = Gazetteer::new();
+        for w in ["Cécile", "Grégoire", "Jürgen", "Łukasz"] {
+            assert!(g.is_first(w), "{w}");
+        }
+        for w in ["Müller", "Gálvez", "O'Neill", "O\u{2019}Brien", "D'Angelo"] {
+            assert!(g.is_surname(w), "{w}");
+        }
+        assert!(g.any_surname("Häring"));
+        for w in ["Zz'Top", "O'", "Dmitriyevichovskiy's", "Ö"] {
+            assert!(!g.is_first(w) && !g.is_surname(w), "{w}");
+        }
+        // "Tanguy" is a 2010 census surname only: after a cue a name, alone no pair.
+        assert!(!g.is_surname("Tanguy") && g.any_surname("Tanguy"));
+        assert_strong_name("hi this is Cécile Tanguy", "Cécile Tanguy");
+        assert_strong_name("hi, I'm Priya Atwal", "Priya Atwal");
+        let got = scan_names("then Cécile Tanguy called");
+        assert!(got.is_empty(), "{got:?}");
+    }
+
     #[test]
     fn bare_names_need_both_gazetteers_and_no_street_suffix() {
         let found: &[(&str, &str)] = &[
             ("John Oliver is a comedian.", "John Oliver"),
-            ("I spoke with Maria Garcia yesterday", "Maria Garcia"),
+            ("then Maria Garcia called back", "Maria Garcia"),
             ("Richard M. Nixon", "Richard M. Nixon"),
             ("so Grace Lee Thanks for the help", "Grace Lee"),
             ("Chris Curtis's email is on file", "Chris Curtis"),

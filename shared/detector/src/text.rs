@@ -135,6 +135,27 @@ mod tests {
     }
 
     #[test]
+    fn latin_letters_fold() {
+        let mut buf = [0u8; 32];
+        for (w, want) in [
+            ("Häring", Some("Haring")),
+            ("Cécile", Some("Cecile")),
+            ("Łukasz", Some("Lukasz")),
+            ("Strauß", Some("Strauss")),
+            ("Ørsted", Some("Orsted")),
+            ("O\u{2019}Brien", Some("O'Brien")),
+            ("Gálvez-Núñez", Some("Galvez-Nunez")),
+            ("Smith", None),
+            ("Дмитрий", None),
+            ("Zoë😀", None),
+            ("Éééééééééééééééééééééééééééééééééé", None),
+        ] {
+            assert_eq!(fold_latin(w, false, &mut buf), want, "{w:?}");
+        }
+        assert_eq!(fold_latin("JürgenÖ", true, &mut buf), Some("JuergenOe"));
+    }
+
+    #[test]
     fn digits_fold() {
         assert_eq!(digit_value('７'), Some(7));
         assert_eq!(digit_value('7'), Some(7));
@@ -258,6 +279,70 @@ pub(crate) fn value_after_cue(
         }
     }
     None
+}
+
+/// `w` with the accents of Latin letters taken off ("Häring" → "Haring", "Cécile" →
+/// "Cecile", "Łukasz" → "Lukasz", "Strauß" → "Strauss"), as the US census writes the names
+/// it lists, or with `umlaut_e` German's umlauts written with an 'e' ("Jürgen" → "Juergen");
+/// `None` when `w` is ASCII already, has a letter this table does not fold, or does not fit
+/// `buf`.
+pub(crate) fn fold_latin<'a>(w: &str, umlaut_e: bool, buf: &'a mut [u8; 32]) -> Option<&'a str> {
+    if w.is_ascii() {
+        return None;
+    }
+    let mut n = 0;
+    for c in w.chars() {
+        let folded: &[u8] = match c {
+            'ä' if umlaut_e => b"ae",
+            'ö' if umlaut_e => b"oe",
+            'ü' if umlaut_e => b"ue",
+            'Ä' if umlaut_e => b"Ae",
+            'Ö' if umlaut_e => b"Oe",
+            'Ü' if umlaut_e => b"Ue",
+            'a'..='z' | 'A'..='Z' | '\'' | '-' | '.' => &[c as u8],
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ą' | 'ă' | 'ā' => b"a",
+            'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ą' | 'Ă' | 'Ā' => b"A",
+            'ç' | 'ć' | 'č' => b"c",
+            'Ç' | 'Ć' | 'Č' => b"C",
+            'ď' | 'đ' => b"d",
+            'Ď' | 'Đ' => b"D",
+            'è' | 'é' | 'ê' | 'ë' | 'ę' | 'ě' | 'ē' => b"e",
+            'È' | 'É' | 'Ê' | 'Ë' | 'Ę' | 'Ě' | 'Ē' => b"E",
+            'ğ' => b"g",
+            'Ğ' => b"G",
+            'ì' | 'í' | 'î' | 'ï' | 'ı' | 'ī' => b"i",
+            'Ì' | 'Í' | 'Î' | 'Ï' | 'İ' | 'Ī' => b"I",
+            'ł' | 'ľ' | 'ĺ' => b"l",
+            'Ł' | 'Ľ' | 'Ĺ' => b"L",
+            'ñ' | 'ń' | 'ň' => b"n",
+            'Ñ' | 'Ń' | 'Ň' => b"N",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ő' | 'ō' => b"o",
+            'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ő' | 'Ō' => b"O",
+            'ř' | 'ŕ' => b"r",
+            'Ř' | 'Ŕ' => b"R",
+            'ś' | 'š' | 'ş' | 'ș' => b"s",
+            'Ś' | 'Š' | 'Ş' | 'Ș' => b"S",
+            'ť' | 'ţ' | 'ț' => b"t",
+            'Ť' | 'Ţ' | 'Ț' => b"T",
+            'ù' | 'ú' | 'û' | 'ü' | 'ů' | 'ű' | 'ū' => b"u",
+            'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ů' | 'Ű' | 'Ū' => b"U",
+            'ý' | 'ÿ' => b"y",
+            'Ý' | 'Ÿ' => b"Y",
+            'ź' | 'ż' | 'ž' => b"z",
+            'Ź' | 'Ż' | 'Ž' => b"Z",
+            'ß' => b"ss",
+            'æ' => b"ae",
+            'Æ' => b"Ae",
+            'œ' => b"oe",
+            'Œ' => b"Oe",
+            '\u{2019}' => b"'",
+            _ => return None,
+        };
+        let to = buf.get_mut(n..n + folded.len())?;
+        to.copy_from_slice(folded);
+        n += folded.len();
+    }
+    std::str::from_utf8(&buf[..n]).ok()
 }
 
 /// An ASCII word in title case ("drive", "DRIVE" → "Drive") in `buf`, for lookups in the
