@@ -26,6 +26,8 @@ pub(crate) enum Cue {
     Honorific,
     /// "<Name> here".
     After,
+    /// "<Name> as a beneficiary": a role a customer adds a person in, after the name.
+    Role,
     /// No cue: a first name of the gazetteer followed by a capitalised word ("John Oliver
     /// called"); reported only when the last word is a gazetteer surname too.
     Bare,
@@ -75,6 +77,14 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("speak to", Cue::Weak),
     ("speak with", Cue::Weak),
     ("talk to", Cue::Weak),
+    ("spoke to", Cue::Weak),
+    ("spoke with", Cue::Weak),
+    ("talked to", Cue::Weak),
+    ("talked with", Cue::Weak),
+    ("speaking to", Cue::Weak),
+    ("speaking with", Cue::Weak),
+    ("you ask", Cue::Weak),
+    ("please ask", Cue::Weak),
     ("patient", Cue::Weak),
     ("contact", Cue::Weak),
     ("dear", Cue::Weak),
@@ -130,6 +140,45 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("mx.", Cue::Honorific),
     ("mx", Cue::Honorific),
     ("here", Cue::After),
+];
+
+/// Roles after " as " that say the capitalised words before are a person a customer adds to
+/// an account or policy ("add Michal Horký as a beneficiary", "add Guy Migneault as
+/// guardian"); matched ASCII case-insensitively, ending a word.
+const ROLES: &[&str] = &[
+    "a beneficiary",
+    "beneficiary",
+    "my beneficiary",
+    "the beneficiary",
+    "a guardian",
+    "guardian",
+    "legal guardian",
+    "an authorized user",
+    "authorized user",
+    "an authorised user",
+    "authorised user",
+    "a dependent",
+    "a dependant",
+    "dependent",
+    "an additional driver",
+    "a named driver",
+    "a joint account holder",
+    "joint account holder",
+    "a joint owner",
+    "joint owner",
+    "a co-signer",
+    "co-signer",
+    "an emergency contact",
+    "my emergency contact",
+    "emergency contact",
+    "my power of attorney",
+    "power of attorney",
+    "a trustee",
+    "trustee",
+    "the executor",
+    "executor",
+    "an authorized signer",
+    "authorized signer",
 ];
 
 /// Capitalised words that start sentences or name teams, never people.
@@ -343,6 +392,17 @@ fn on_capital(
     {
         out.push((i + wlen + 1, i + wlen + 5, Cue::After));
     }
+    // " as a beneficiary" … after this word.
+    if after.len() > 4 && after[0] == b' ' && after[1..4].eq_ignore_ascii_case(b"as ") {
+        let rest = &after[4..];
+        if let Some(role) = ROLES.iter().find(|r| {
+            rest.len() >= r.len()
+                && rest[..r.len()].eq_ignore_ascii_case(r.as_bytes())
+                && rest.get(r.len()).is_none_or(|c| !c.is_ascii_alphanumeric())
+        }) {
+            out.push((i + wlen + 1, i + wlen + 4 + role.len(), Cue::Role));
+        }
+    }
     // A cue phrase before this word (optionally followed by ',' or ':').
     let mut j = i;
     while j > 0 && matches!(b[j - 1], b' ' | b'\n' | b'\t' | b'\r') {
@@ -440,7 +500,12 @@ pub(crate) fn cue_index() -> CueIndex {
     let mut t: CueIndex = std::array::from_fn(|_| Vec::new());
     // Longest cues first so "my name is" wins over "name is".
     let mut order: Vec<usize> = (0..CUES.len())
-        .filter(|&i| !matches!(CUES[i].1, Cue::After | Cue::Honorific | Cue::Bare))
+        .filter(|&i| {
+            !matches!(
+                CUES[i].1,
+                Cue::After | Cue::Role | Cue::Honorific | Cue::Bare
+            )
+        })
         .collect();
     order.sort_by_key(|&i| std::cmp::Reverse(CUES[i].0.len()));
     for i in order {
@@ -642,8 +707,9 @@ pub(crate) fn candidates(
         return push(text, &toks, cue, false, g, out);
     }
     match cue {
-        Cue::After => {
-            // "<Name> here": up to three capitalised words right before the cue.
+        Cue::After | Cue::Role => {
+            // "<Name> here", "<Name> as a beneficiary": up to three capitalised words right
+            // before the cue.
             if cs == 0 || !text[..cs].ends_with(' ') {
                 return;
             }
@@ -681,6 +747,9 @@ pub(crate) fn candidates(
             let Some(&(first, _)) = toks.first() else {
                 return;
             };
+            if cue == Cue::Role {
+                return push(text, &toks, cue, false, g, out);
+            }
             // Must start a sentence or the message, or follow "it's" / "this is" ("hi, it's
             // Carlos here").
             let pre = text[..first].trim_end_matches(' ');
@@ -1084,7 +1153,7 @@ fn push(
         // first name and the end of the phrase.
         // "Thanks,\nPatrick": a sign-off, then a known first name alone on its line.
         // "my son Tyler", "my mother is Maria": a known first name; so is "Carlos here."
-        (1, Cue::Relation | Cue::After) => first_known,
+        (1, Cue::Relation | Cue::After | Cue::Role) => first_known,
         (1, Cue::Weak) => {
             first_known
                 && (addressed(text, toks) || signed_off(text, toks))
@@ -1250,6 +1319,31 @@ mod tests {
         assert!(scan_names("hi is Maria").is_empty());
     }
 
+    /// A role after the name says whom a customer adds ("as a beneficiary"); other words
+    /// after " as " do not.
+    #[test]
+    fn names_before_a_role() {
+        for (text, name) in [
+            (
+                "I want to add Michal Horký as a beneficiary to my account",
+                "Michal Horký",
+            ),
+            ("we need to add Guy Migneault as guardian", "Guy Migneault"),
+            ("please add Tyler as an authorized user", "Tyler"),
+        ] {
+            assert_strong_name(text, name);
+        }
+        for text in [
+            "add Apple Pay as a payment method",
+            "add Tyler as a friend",
+            "Saved Cards as a beneficiary list",
+            "add Acme Corp as beneficiaryship",
+        ] {
+            let got = scan_names(text);
+            assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
+        }
+    }
+
     /// Names as other languages write them: accents, an apostrophe after an Irish or Italian
     /// prefix, surnames of the wider 2010 list after a cue (never alone).
     #[test]
@@ -1268,7 +1362,7 @@ mod tests {
         // "Tanguy" is a 2010 census surname only: after a cue a name, alone no pair.
         assert!(!g.is_surname("Tanguy") && g.any_surname("Tanguy"));
         assert_strong_name("hi this is Cécile Tanguy", "Cécile Tanguy");
-        assert_strong_name("hi, I'm Priya Atwal", "Priya Atwal");
+        assert_strong_name("I spoke with Priya Atwal yesterday", "Priya Atwal");
         let got = scan_names("then Cécile Tanguy called");
         assert!(got.is_empty(), "{got:?}");
     }
