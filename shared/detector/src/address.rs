@@ -733,9 +733,20 @@ pub(crate) fn check_intl(text: &str, comma: usize) -> Option<Verdict> {
     }
     buf[..n].reverse();
     let words = &buf[..n];
+    // A house number: "91", "12a", or a range or flat after '-' or '/' as German and
+    // Austrian addresses write them ("7-9", "3/6").
     let is_num = |w: &str| {
         let d = w.bytes().take_while(u8::is_ascii_digit).count();
-        (1..=5).contains(&d) && w.len() - d <= 1 && w[d..].bytes().all(|b| b.is_ascii_alphabetic())
+        let rest = &w.as_bytes()[d..];
+        (1..=5).contains(&d)
+            && match rest {
+                [] => true,
+                [x] => x.is_ascii_alphabetic(),
+                [b'-' | b'/', more @ ..] => {
+                    (1..=4).contains(&more.len()) && more.iter().all(u8::is_ascii_digit)
+                }
+                _ => false,
+            }
     };
     let is_word = |w: &str| {
         w.chars().count() >= 2
@@ -756,7 +767,9 @@ pub(crate) fn check_intl(text: &str, comma: usize) -> Option<Verdict> {
         // Number, street name.
         let k = words.iter().rev().take_while(|w| is_word(w.1)).count();
         let num = n.checked_sub(k + 1)?;
-        if k == 0 || k > 5 || !is_num(words[num].1) {
+        // French addresses put a comma after the number ("825, boulevard de François").
+        let number = words[num].1;
+        if k == 0 || k > 5 || !is_num(number.strip_suffix(',').unwrap_or(number)) {
             return None;
         }
         num
@@ -1277,6 +1290,27 @@ mod tests {
                 "Rua Augusta 10, 1100-053 Lisboa",
                 Some(("Rua Augusta 10, 1100-053 Lisboa", Strength::Weak)),
             ),
+            // House numbers with a range or a flat, and the French comma after the number.
+            (
+                "Stollgasse 3/6, 39441 Neunburg vorm Wald",
+                Some(("Stollgasse 3/6, 39441 Neunburg", Strength::Weak)),
+            ),
+            (
+                "Marie-Theres-Heuser-Straße 7-9, 25102 Fürstenwalde",
+                Some((
+                    "Marie-Theres-Heuser-Straße 7-9, 25102 Fürstenwalde",
+                    Strength::Weak,
+                )),
+            ),
+            (
+                "825, boulevard de François, 77113 Poirier-sur-Mer",
+                Some((
+                    "825, boulevard de François, 77113 Poirier-sur-Mer",
+                    Strength::Weak,
+                )),
+            ),
+            ("Page 3-12345, 10115 Berlin", None),
+            ("Release 3/6/2021, 10115 Berlin", None),
             ("my address is Apt 5, 1200 Main Street", None),
             ("Release 5, 2021 release notes", None),
             ("Chapter 5, 2021 March", None),
