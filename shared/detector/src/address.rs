@@ -12,7 +12,7 @@ const STATES: &[&str] = &[
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
     "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
     "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
-    "WI", "WY", "DC", "PR", "VI", "GU", "AS", "MP", "AA", "AE", "AP",
+    "WI", "WY", "DC", "PR", "VI", "GU", "AS", "MP", "AA", "AE", "AP", "FM", "MH", "PW",
 ];
 const UNITS: &[&str] = &[
     "Apt",
@@ -247,6 +247,428 @@ const NOT_STREET: &[&str] = &[
     "to", "the", "a", "an", "and", "or", "of", "for", "in", "on", "at", "by", "with", "from", "my",
     "your", "is", "are", "was", "it", "this", "that", "i", "we", "you", "please", "but",
 ];
+
+/// Lower-case words an address holds in the languages customers write: particles of street
+/// and place names, street types that come first, unit words.
+const ADDRESS_LOWER: &[&str] = &[
+    "de",
+    "la",
+    "le",
+    "les",
+    "du",
+    "des",
+    "di",
+    "da",
+    "do",
+    "dos",
+    "das",
+    "del",
+    "della",
+    "dei",
+    "van",
+    "der",
+    "den",
+    "von",
+    "vom",
+    "vorm",
+    "am",
+    "an",
+    "im",
+    "zum",
+    "zur",
+    "y",
+    "e",
+    "sur",
+    "sous",
+    "en",
+    "aan",
+    "op",
+    "bij",
+    "rue",
+    "avenue",
+    "boulevard",
+    "bd",
+    "chemin",
+    "allée",
+    "impasse",
+    "place",
+    "quai",
+    "route",
+    "via",
+    "viale",
+    "piazza",
+    "corso",
+    "largo",
+    "strada",
+    "vicolo",
+    "calle",
+    "avenida",
+    "plaza",
+    "paseo",
+    "camino",
+    "carrer",
+    "rua",
+    "travessa",
+    "praça",
+    "estrada",
+    "alameda",
+    "ul.",
+    "ulica",
+    "al.",
+    "os.",
+    "pl.",
+    "flat",
+    "apt",
+    "apt.",
+    "unit",
+    "suite",
+    "floor",
+    "piso",
+    "piano",
+    "appartamento",
+    "interno",
+    "scala",
+    "bis",
+    "ter",
+    "s/n",
+    "no",
+    "no.",
+    "nr",
+    "nr.",
+    "street",
+    "st",
+    "st.",
+    "road",
+    "rd",
+    "rd.",
+    "lane",
+    "drive",
+    "katu",
+    "tie",
+    "kuja",
+    "polku",
+    "gata",
+    "vej",
+    "gade",
+];
+
+/// An address a customer states after an address cue ("my address is …", "ship it to …"),
+/// in whatever country's layout, read to where it ends: comma- or line-separated parts, each
+/// starting with a capital, a digit or one of [`ADDRESS_LOWER`], with no other lower-case
+/// word ("phone …", "and …" end it), up to five lines and 160 bytes. An address needs a
+/// digit, two parts or three words, and a capitalised word or street word: "my address is
+/// the same", "ship to Canada, 2 items" are no address. Its end, if `text[i..]` is one.
+pub(crate) fn stated_at(text: &str, i: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    // "my IP address is 10.0.0.1", "email address: …": an address of another kind.
+    let back = &b[i.saturating_sub(40)..i];
+    if OTHER_ADDRESSES.iter().any(|w| {
+        back.windows(w.len())
+            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+    }) {
+        return None;
+    }
+    let limit = crate::text::floor_boundary(text, (i + 160).min(b.len()));
+    let mut end = i;
+    let (mut parts, mut words, mut lines) = (0usize, 0usize, 1usize);
+    let (mut digit, mut named) = (false, false);
+    // What makes it an address and not any list with a number ("HR, Room 5", "Gate 12,
+    // Terminal 3"): a street word, a postcode, or a house number before a word.
+    let mut evidence = false;
+    let mut prev: &str = "";
+    let mut at = i;
+    'parts: loop {
+        // One part: words up to a ',' or a line break.
+        let mut part_words = 0;
+        let mut part_end = at;
+        loop {
+            while b.get(at) == Some(&b' ') {
+                at += 1;
+            }
+            if at >= limit {
+                break;
+            }
+            let w_end = text[at..limit]
+                .find(|c: char| {
+                    !(c.is_alphanumeric() || matches!(c, '-' | '/' | '.' | '\'' | '#' | '(' | ')'))
+                })
+                .map_or(limit, |k| at + k);
+            if w_end == at {
+                break;
+            }
+            // A sentence's full stop after a word of four letters or more, or a number, ends it
+            // ("… 03557 Gomes-la-Forêt. Thanks"); "St.", "Apt.", "H.No." go on.
+            let raw = &text[at..w_end];
+            let mut w = raw;
+            let mut stop_after = false;
+            if let Some(t) = raw.strip_suffix('.')
+                && !t.is_empty()
+                && (t.chars().count() >= 4 || t.bytes().all(|c| c.is_ascii_digit()))
+                && !t.contains('.')
+                // "Edif. 446", "Depto. 342" go on.
+                && !(b.get(w_end) == Some(&b' ')
+                    && b.get(w_end + 1).is_some_and(u8::is_ascii_digit))
+            {
+                w = t;
+                stop_after = true;
+            }
+            if w == "/" {
+                // "Barros / PR": Brazil's city and state.
+                at = w_end;
+                continue;
+            }
+            let first = w.chars().next()?;
+            let ok = first.is_uppercase()
+                || first.is_ascii_digit()
+                || first == '#'
+                || first == '('
+                || ADDRESS_LOWER.contains(&raw)
+                || ADDRESS_LOWER.contains(&w)
+                // "d'Arriaga", "dell'Abate": an elided particle.
+                || w.find('\'').is_some_and(|k| (1..=4).contains(&k));
+            if !ok {
+                // "… 46366 Pyhäntä last month": the words so far end it.
+                if part_words > 0 {
+                    parts += 1;
+                    end = part_end;
+                }
+                break 'parts;
+            }
+            digit |= w.bytes().any(|c| c.is_ascii_digit());
+            named |= first.is_uppercase() || first.is_lowercase();
+            evidence = evidence
+                || street_word(w)
+                || postcode_like(prev, w)
+                || (part_words == 1
+                    && is_house_number(prev)
+                    && !w.starts_with(|c: char| c.is_ascii_digit())
+                    && !crate::text::MONTHS.contains(&w));
+            prev = w;
+            part_words += 1;
+            words += 1;
+            part_end = at + w.len();
+            at = w_end;
+            if stop_after {
+                end = part_end;
+                parts += 1;
+                break 'parts;
+            }
+        }
+        if part_words == 0 {
+            break;
+        }
+        parts += 1;
+        end = part_end;
+        prev = "";
+        // The next part: after ", " or a line break (a blank line, or a sixth line, ends it).
+        match b.get(at) {
+            Some(b',') => at += 1,
+            Some(b'\n') if lines < 5 && b.get(at + 1).is_some_and(|&c| c != b'\n') => {
+                at += 1;
+                lines += 1;
+            }
+            Some(b'\r') if lines < 5 && b.get(at + 1) == Some(&b'\n') => {
+                at += 2;
+                lines += 1;
+            }
+            _ => break,
+        }
+    }
+    (digit && named && evidence && (parts >= 2 || words >= 3) && end > i).then_some(end)
+}
+
+/// A house number: "91", "12a", "7-9", "3/6", "24/69".
+fn is_house_number(w: &str) -> bool {
+    let d = w.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &w.as_bytes()[d..];
+    (1..=5).contains(&d)
+        && match rest {
+            [] => true,
+            [x] => x.is_ascii_alphabetic(),
+            [b'-' | b'/', more @ ..] => {
+                (1..=4).contains(&more.len()) && more.iter().all(u8::is_ascii_digit)
+            }
+            _ => false,
+        }
+}
+
+/// Endings of street names in German, Dutch and the Nordic languages ("Schleichstraße",
+/// "Keizersgracht", "Drottninggatan").
+const STREET_ENDINGS: &[&str] = &[
+    "straße", "strasse", "str.", "gasse", "weg", "allee", "platz", "ring", "damm", "ufer", "laan",
+    "straat", "gracht", "plein", "dreef", "singel", "steeg", "kade", "vej", "gade", "gatan",
+    "vägen", "gata", "katu", "tie", "kuja", "polku",
+];
+
+/// A word that names a street: a US suffix ("Drive", "St."), a street type of another
+/// language in either case ("Via", "rue", "Calle"), or a street name's ending ("Hauptstraße").
+fn street_word(w: &str) -> bool {
+    if w.len() < 2 {
+        return false;
+    }
+    if is_suffix_any_case(w) {
+        return true;
+    }
+    const TYPES: &[&str] = &[
+        "rue",
+        "avenue",
+        "boulevard",
+        "chemin",
+        "impasse",
+        "quai",
+        "route",
+        "via",
+        "viale",
+        "piazza",
+        "corso",
+        "largo",
+        "strada",
+        "vicolo",
+        "rotonda",
+        "calle",
+        "avenida",
+        "plaza",
+        "paseo",
+        "camino",
+        "carrer",
+        "rambla",
+        "ronda",
+        "travesía",
+        "calzada",
+        "prolongación",
+        "pasaje",
+        "callejón",
+        "cerrada",
+        "privada",
+        "circuito",
+        "andador",
+        "periférico",
+        "rua",
+        "travessa",
+        "praça",
+        "estrada",
+        "alameda",
+        "rodovia",
+        "ul.",
+        "ulica",
+        "aleja",
+        "al.",
+        "os.",
+        "pl.",
+        "marg",
+        "nagar",
+        "chowk",
+        "katu",
+        "tie",
+        "kuja",
+        "polku",
+        "gata",
+        "vej",
+        "gade",
+    ];
+    let lw = w.to_lowercase();
+    TYPES.contains(&lw.as_str())
+        || (w.chars().count() > 5 && STREET_ENDINGS.iter().any(|e| lw.ends_with(e)))
+}
+
+/// A postcode, with the word before it: 4 to 6 digits ("25079", "2680", "833788"), with a
+/// dash ("4752-072", "71-931", "04581-040"), British ("E1C 4UD", "L12 3SX"), Canadian ("K1A
+/// 0B1", "S6X9R7") or Dutch ("6641 OS", "6641OS").
+fn postcode_like(prev: &str, w: &str) -> bool {
+    let b = w.as_bytes();
+    let digits = |x: &[u8]| x.iter().all(u8::is_ascii_digit);
+    // Brazil's CEP is eight digits ("64029703").
+    let all_digits = matches!(b.len(), 4..=6 | 8) && digits(b);
+    let dashed = b.iter().position(|&c| c == b'-').is_some_and(|k| {
+        (2..=5).contains(&k)
+            && (3..=4).contains(&(b.len() - k - 1))
+            && digits(&b[..k])
+            && digits(&b[k + 1..])
+    });
+    // Dutch: four digits and two capitals, together or apart.
+    let dutch = (b.len() == 6 && digits(&b[..4]) && b[4..].iter().all(u8::is_ascii_uppercase))
+        || (b.len() == 2
+            && b.iter().all(u8::is_ascii_uppercase)
+            && prev.len() == 4
+            && digits(prev.as_bytes()));
+    // British and Canadian inward codes: digit, two letters / digit, letter, digit; the
+    // outward code before them ("E1C", "L12", "K1A").
+    let outward = |p: &[u8]| {
+        (2..=4).contains(&p.len())
+            && p[0].is_ascii_uppercase()
+            && p.iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && p.iter().any(u8::is_ascii_digit)
+    };
+    let inward = b.len() == 3
+        && b[0].is_ascii_digit()
+        && b[1..].iter().all(u8::is_ascii_alphanumeric)
+        && b[1].is_ascii_uppercase()
+        && outward(prev.as_bytes());
+    let canada_joined = b.len() == 6
+        && b.iter().enumerate().all(|(k, c)| {
+            if k % 2 == 0 {
+                c.is_ascii_uppercase()
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    // India's six-digit PIN glued to the city by a dash ("Korba-433070").
+    let glued = w.rsplit_once('-').is_some_and(|(city, pin)| {
+        pin.len() == 6 && digits(pin.as_bytes()) && city.chars().all(char::is_alphabetic)
+    });
+    all_digits || dashed || dutch || inward || canada_joined || glued
+}
+
+/// Kinds of address that are not where someone lives.
+const OTHER_ADDRESSES: &[&str] = &[
+    "ip address",
+    "ip addr",
+    "email address",
+    "e-mail address",
+    "mac address",
+    "wallet address",
+    "web address",
+    "server address",
+    "memory address",
+    "url",
+];
+
+/// Where a stated address starts after its cue ending at `cue_end`: past spaces, ':', '-'
+/// and the words a statement puts between ("is", "now", "to" …), at a digit, a capital or a
+/// street word.
+pub(crate) fn stated_start(text: &str, cue_end: usize) -> Option<usize> {
+    const FILLER: &[&str] = &[
+        "is", "was", "now", "to", "at", "be", "will", "as", "follows",
+    ];
+    let b = text.as_bytes();
+    let mut i = cue_end;
+    loop {
+        // "Address:\n12 Main St": the value may start on the next line.
+        while b
+            .get(i)
+            .is_some_and(|c| matches!(c, b' ' | b':' | b'-' | b'\t' | b'\n' | b'\r'))
+        {
+            i += 1;
+        }
+        if i > cue_end + crate::text::CUE_GAP {
+            return None;
+        }
+        let rest = text.get(i..)?;
+        if rest.starts_with(|c: char| c.is_ascii_digit() || c.is_uppercase())
+            || ADDRESS_LOWER.iter().any(|w| {
+                w.len() > 2 && rest.starts_with(w) && rest[w.len()..].starts_with([' ', ','])
+            })
+        {
+            return Some(i);
+        }
+        let w = rest.split([' ', ':']).next()?;
+        if !FILLER.contains(&w) {
+            return None;
+        }
+        i += w.len();
+    }
+}
 
 /// A lower-case street address after an address cue ending at `cue_end`: its span.
 #[cfg(test)]
@@ -774,6 +1196,29 @@ pub(crate) fn check_intl(text: &str, comma: usize) -> Option<Verdict> {
         }
         num
     };
+    // A street type or preposition before the name: "ul. Cicha 43", "boulevard Grand 73",
+    // "K Betáni 407".
+    let first = match first.checked_sub(1).map(|k| words[k].1) {
+        Some(w)
+            if (w.len() == 1 && w.as_bytes()[0].is_ascii_uppercase())
+                || [
+                    "ul.",
+                    "al.",
+                    "pl.",
+                    "os.",
+                    "rue",
+                    "boulevard",
+                    "avenue",
+                    "via",
+                    "calle",
+                    "rua",
+                ]
+                .contains(&w) =>
+        {
+            first - 1
+        }
+        _ => first,
+    };
     let a = words[first].0;
     let strong = after_at_or_to(text, a);
     Some(Verdict {
@@ -1217,6 +1662,129 @@ mod tests {
             let i = t.find(num).unwrap();
             let got = lower_read(t, i).is_some_and(|(_, by_place)| by_place);
             assert_eq!(got, want, "{t:?}");
+        }
+    }
+
+    /// An address stated after its cue, in any country's layout: read to its end; lists
+    /// with a number that name no street, postcode or house are not addresses.
+    #[test]
+    fn stated_addresses_read_to_their_end() {
+        fn stated(t: &str, cue: &str) -> Option<&'static str> {
+            let cue_end = t.find(cue).unwrap() + cue.len();
+            let i = stated_start(t, cue_end)?;
+            stated_at(t, i).map(|e| &*String::leak(t[i..e].to_string()))
+        }
+        for (t, cue, want) in [
+            (
+                "my address is Via Mirko, 20, 25079, Degagna (BS)",
+                "address",
+                "Via Mirko, 20, 25079, Degagna (BS)",
+            ),
+            (
+                "ship it to Flat 6, Matthew Ferry, Robinsonfort, E1C 4UD please",
+                "ship it to",
+                "Flat 6, Matthew Ferry, Robinsonfort, E1C 4UD",
+            ),
+            (
+                "new address: Rua de Manuel d'Arriaga, S/N\n8895-337 Trofa",
+                "address",
+                "Rua de Manuel d'Arriaga, S/N\n8895-337 Trofa",
+            ),
+            (
+                "I live at 24/69, Raj Street, Korba-433070",
+                "live at",
+                "24/69, Raj Street, Korba-433070",
+            ),
+            (
+                "my address is now 220 Juan Range, St. Michael, TAS, 2680. Thanks",
+                "address",
+                "220 Juan Range, St. Michael, TAS, 2680",
+            ),
+            (
+                "address: Calzada Chiapas 852 Edif. 446 , Depto. 342\nVieja Mali, MOR 77865-3182",
+                "address",
+                "Calzada Chiapas 852 Edif. 446 , Depto. 342\nVieja Mali, MOR 77865-3182",
+            ),
+            (
+                "Address: Praça Silva, 43\nAlpes\n64029703 Barros / PR",
+                "Address",
+                "Praça Silva, 43\nAlpes\n64029703 Barros / PR",
+            ),
+            (
+                "We moved to Veerlestraat 03, 4496AO, Laag Zuthem last month",
+                "moved to",
+                "Veerlestraat 03, 4496AO, Laag Zuthem",
+            ),
+            // The fifth line is the last; a blank line ends it.
+            (
+                "address:\nA 1\nB Street\nC\nD\nE\nF",
+                "address:",
+                "A 1\nB Street\nC\nD\nE",
+            ),
+            (
+                "address: 12 Main Street\n\nThanks",
+                "address:",
+                "12 Main Street",
+            ),
+        ] {
+            assert_eq!(stated(t, cue), Some(want), "{t:?}");
+        }
+        for (t, cue) in [
+            ("my address is the same as before", "address"),
+            ("ship to Canada, 2 items please", "ship to"),
+            ("I'll send it to HR, Room 5 tomorrow", "send it to"),
+            ("ship it to me by Friday, 12 June", "ship it to"),
+            ("deliver to Gate 12, Terminal 3", "deliver to"),
+            ("my IP address is 10.0.0.1, Port 8080", "address"),
+            ("email address: John99, Gmail", "address"),
+            ("my address is Level 3 of the game", "address"),
+            ("send it to 12 people", "send it to"),
+            ("my address is Paris", "address"),
+        ] {
+            assert_eq!(stated(t, cue), None, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn postcodes_and_street_words() {
+        for (prev, w) in [
+            ("", "25079"),
+            ("", "4752-072"),
+            ("", "71-931"),
+            ("E1C", "4UD"),
+            ("L12", "3SX"),
+            ("", "S6X9R7"),
+            ("6641", "OS"),
+            ("", "6641OS"),
+            ("", "Korba-433070"),
+            ("", "64029703"),
+        ] {
+            assert!(postcode_like(prev, w), "{prev} {w}");
+        }
+        for (prev, w) in [
+            ("", "123"),
+            ("", "1234567"),
+            ("Room", "5AB"),
+            ("", "3-12345"),
+            ("", "ABC123"),
+            ("12", "OS"),
+        ] {
+            assert!(!postcode_like(prev, w), "{prev} {w}");
+        }
+        for w in [
+            "Drive",
+            "St.",
+            "Via",
+            "rue",
+            "Praça",
+            "Hauptstraße",
+            "Keizersgracht",
+            "katu",
+        ] {
+            assert!(street_word(w), "{w}");
+        }
+        for w in ["Terminal", "Room", "Gate", "Weg", "Paris", "S"] {
+            assert!(!street_word(w), "{w}");
         }
     }
 

@@ -88,6 +88,8 @@ pub(crate) enum Validator {
     IntlAddress,
     PartialDate,
     LowerStreetAddress,
+    /// An address in any country's layout, stated after an address cue (`after-cue`).
+    StatedAddress,
     PassportToken,
 }
 
@@ -131,6 +133,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "intl-address",
     "partial-date",
     "street-address-lower",
+    "stated-address",
     "passport-token",
 ];
 
@@ -212,6 +215,7 @@ impl Validator {
             "intl-address" => Validator::IntlAddress,
             "partial-date" => Validator::PartialDate,
             "street-address-lower" => Validator::LowerStreetAddress,
+            "stated-address" => Validator::StatedAddress,
             "passport-token" => Validator::PassportToken,
             _ => return None,
         })
@@ -239,6 +243,12 @@ impl Validator {
     /// context word ending at `cue_end`, if one stands there.
     pub(crate) fn find_after(self, text: &str, cue_end: usize) -> Option<(usize, usize)> {
         let b = text.as_bytes();
+        if self == Validator::StatedAddress {
+            // The address right after its cue: "my address is …", "ship it to: …", "my
+            // address is now …"; not "ship it to me by Friday, 12 June".
+            let i = crate::address::stated_start(text, cue_end)?;
+            return crate::address::stated_at(text, i).map(|e| (i, e));
+        }
         let i = crate::text::value_after_cue(b, cue_end, |i| match self {
             Validator::PartialDate => crate::birth::starts(b, i),
             Validator::LowerStreetAddress => b[i].is_ascii_digit(),
@@ -253,6 +263,7 @@ impl Validator {
         match self {
             Validator::PartialDate => crate::birth::at(text.as_bytes(), i),
             Validator::LowerStreetAddress => crate::address::lower_at(text, i),
+            Validator::StatedAddress => crate::address::stated_at(text, i),
             Validator::PassportToken => passport_token_at(text.as_bytes(), i),
             _ => None,
         }
@@ -459,7 +470,7 @@ impl Validator {
             Validator::IntlAddress => crate::address::check_intl(text, start),
             // The value read after a cue (a partial date, a lower-case address, a national
             // passport layout), exactly this span.
-            Validator::PartialDate | Validator::PassportToken => {
+            Validator::PartialDate | Validator::PassportToken | Validator::StatedAddress => {
                 if self.after_cue_end(text, start) == Some(end) {
                     Verdict::strong()
                 } else {
@@ -2335,6 +2346,12 @@ mod tests {
             "May",
             "1987",
             "3rd of ",
+            "address: ",
+            "Via ",
+            "Straße ",
+            " E1C 4UD",
+            "Edif. ",
+            " / ",
         ];
         let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
             cases: 2000,

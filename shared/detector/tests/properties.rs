@@ -150,6 +150,17 @@ const TOKENS: &[&str] = &[
     "Tx 78755",
     " 900",
     "85-1190",
+    "ship it to ",
+    "Via ",
+    "Straße 3/6",
+    " E1C 4UD",
+    "Edif. ",
+    " / ",
+    "d'Arriaga",
+    "Korba-433070",
+    "Cécile",
+    "O'Neill",
+    " as a beneficiary",
 ];
 
 fn fragment() -> impl Strategy<Value = String> {
