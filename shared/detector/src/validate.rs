@@ -90,6 +90,8 @@ pub(crate) enum Validator {
     LowerStreetAddress,
     /// An address in any country's layout, stated after an address cue (`after-cue`).
     StatedAddress,
+    /// A phone number in any country's layout, stated after a phone cue (`after-cue`).
+    StatedPhone,
     PassportToken,
 }
 
@@ -134,6 +136,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "partial-date",
     "street-address-lower",
     "stated-address",
+    "stated-phone",
     "passport-token",
 ];
 
@@ -216,6 +219,7 @@ impl Validator {
             "partial-date" => Validator::PartialDate,
             "street-address-lower" => Validator::LowerStreetAddress,
             "stated-address" => Validator::StatedAddress,
+            "stated-phone" => Validator::StatedPhone,
             "passport-token" => Validator::PassportToken,
             _ => return None,
         })
@@ -249,6 +253,10 @@ impl Validator {
             let i = crate::address::stated_start(text, cue_end)?;
             return crate::address::stated_at(text, i).map(|e| (i, e));
         }
+        if self == Validator::StatedPhone {
+            let i = phone_stated_start(text, cue_end)?;
+            return phone_stated_at(b, i).map(|e| (i, e));
+        }
         let i = crate::text::value_after_cue(b, cue_end, |i| match self {
             Validator::PartialDate => crate::birth::starts(b, i),
             Validator::LowerStreetAddress => b[i].is_ascii_digit(),
@@ -264,6 +272,7 @@ impl Validator {
             Validator::PartialDate => crate::birth::at(text.as_bytes(), i),
             Validator::LowerStreetAddress => crate::address::lower_at(text, i),
             Validator::StatedAddress => crate::address::stated_at(text, i),
+            Validator::StatedPhone => phone_stated_at(text.as_bytes(), i),
             Validator::PassportToken => passport_token_at(text.as_bytes(), i),
             _ => None,
         }
@@ -470,7 +479,10 @@ impl Validator {
             Validator::IntlAddress => crate::address::check_intl(text, start),
             // The value read after a cue (a partial date, a lower-case address, a national
             // passport layout), exactly this span.
-            Validator::PartialDate | Validator::PassportToken | Validator::StatedAddress => {
+            Validator::PartialDate
+            | Validator::PassportToken
+            | Validator::StatedAddress
+            | Validator::StatedPhone => {
                 if self.after_cue_end(text, start) == Some(end) {
                     Verdict::strong()
                 } else {
@@ -599,6 +611,104 @@ fn passport_token_at(b: &[u8], i: usize) -> Option<usize> {
     let alnum_layout = w[lead..].iter().all(u8::is_ascii_digit)
         && ((lead == 1 && (7..=8).contains(&digits)) || (lead == 2 && digits == 7));
     (digits >= 3 && digits < len && !alnum_layout).then_some(i + len)
+}
+
+/// Where a phone number a customer states after a phone cue ending at `cue_end` starts: past
+/// ':', '#', '-' and the words between ("call me on", "my mobile is", "phone no."), at a
+/// digit, '+' or '('.
+fn phone_stated_start(text: &str, cue_end: usize) -> Option<usize> {
+    const FILLER: &[&str] = &[
+        "is", "me", "on", "at", "to", "number", "no", "no.", "nr", "nr.", "now", "be", "it's",
+        "its", "us", // and the same in the languages customers write
+        "est", "le", "la", "es", "el", "ist", "é", "è", "il", "o", "är", "er", "lautet",
+    ];
+    let b = text.as_bytes();
+    let mut i = cue_end;
+    loop {
+        while b
+            .get(i)
+            .is_some_and(|c| matches!(c, b' ' | b':' | b'-' | b'#' | b'=' | b',' | b'\t'))
+        {
+            i += 1;
+        }
+        if i > cue_end + crate::text::CUE_GAP {
+            return None;
+        }
+        match b.get(i) {
+            Some(c) if c.is_ascii_digit() || *c == b'+' || *c == b'(' => return Some(i),
+            _ => {}
+        }
+        let rest = text.get(i..)?;
+        let w = rest.split([' ', ':']).next()?;
+        if !FILLER.iter().any(|f| f.eq_ignore_ascii_case(w)) {
+            return None;
+        }
+        i += w.len();
+    }
+}
+
+/// A phone number in any country's layout, stated after a phone cue: an optional '+', then
+/// two to six groups of digits (the first may stand in parentheses: "(0900)-011823", "8 (632)
+/// 229-08-64") separated by one space, '-', '.', '/' or " - ", 7 to 15 digits in all
+/// (E.164's most), the whole number as one word. Not a date ("2024-03-15", "15.03.1987"). Its
+/// end.
+fn phone_stated_at(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    if b.get(j) == Some(&b'+') {
+        j += 1;
+    }
+    let (mut digits, mut groups, mut end) = (0usize, 0usize, None);
+    let mut lens = [0usize; 6];
+    let mut seps = 0u8;
+    while groups < lens.len() {
+        // One group: digits, or digits in parentheses ("(0900)", "(164)792").
+        let paren = b.get(j) == Some(&b'(');
+        let st = j + usize::from(paren);
+        let mut k = st;
+        while b.get(k).is_some_and(u8::is_ascii_digit) {
+            k += 1;
+        }
+        if k == st || (paren && b.get(k) != Some(&b')')) {
+            break; // "… (evenings)": the number ended before
+        }
+        lens[groups] = k - st;
+        digits += k - st;
+        groups += 1;
+        j = k + usize::from(paren);
+        end = Some(j);
+        match b.get(j) {
+            Some(&c @ (b' ' | b'-' | b'.' | b'/')) => {
+                seps |= match c {
+                    b'.' => 1,
+                    b'/' => 2,
+                    b'-' => 4,
+                    _ => 8,
+                };
+                j += 1;
+                // " - " as one separator.
+                if c == b' ' && b.get(j) == Some(&b'-') && b.get(j + 1) == Some(&b' ') {
+                    j += 2;
+                }
+            }
+            Some(c) if paren && c.is_ascii_digit() => {}
+            _ => break,
+        }
+    }
+    let end = end?;
+    // An extension ends the number: "839.107.1388x3305", "… ext. 12".
+    let extension = b.get(end) == Some(&b'x') && b.get(end + 1).is_some_and(u8::is_ascii_digit);
+    if !(7..=15).contains(&digits)
+        || (b.get(end).is_some_and(u8::is_ascii_alphanumeric) && !extension)
+        || (b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_digit))
+    {
+        return None;
+    }
+    // A date, not a number: "2024-03-15", "15.03.1987", "03/15/1987".
+    let date = groups == 3
+        && seps & 8 == 0
+        && (matches!(lens[..3], [4, 2, 2])
+            || matches!(lens[..3], [2, 2, 4] | [1, 2, 4] | [2, 1, 4]));
+    (!date).then_some(end)
 }
 
 fn split_alnum(s: &str) -> Option<(&str, &str)> {
@@ -2375,6 +2485,56 @@ mod tests {
                 },
             )
             .unwrap();
+    }
+
+    /// A phone number stated after a phone cue, in any country's layout: exactly its span.
+    #[test]
+    fn stated_phones() {
+        fn stated(t: &str, cue: &str) -> Option<&'static str> {
+            let (s, e) = Validator::StatedPhone.find_after(t, t.find(cue).unwrap() + cue.len())?;
+            Some(&*String::leak(t[s..e].to_string()))
+        }
+        for (t, cue, want) in [
+            ("my mobile is 477 35 582", "mobile", "477 35 582"),
+            ("call me on 08-129 47 82.", "call", "08-129 47 82"),
+            ("phone: 8 (632) 229-08-64", "phone", "8 (632) 229-08-64"),
+            ("reach me at (0900)-011823", "reach me", "(0900)-011823"),
+            ("Mein Handy: (164)792-8072", "Handy", "(164)792-8072"),
+            (
+                "mon portable est le +33 6 48 87 62 32",
+                "portable",
+                "+33 6 48 87 62 32",
+            ),
+            (
+                "landline 88 6937-0500 (evenings)",
+                "landline",
+                "88 6937-0500",
+            ),
+            ("cell: 839.107.1388x3305", "cell", "839.107.1388"),
+            (
+                "Please call my cell, 0770-006 27, after 5",
+                "cell",
+                "0770-006 27",
+            ),
+            ("phone 536 - 22 - 1120", "phone", "536 - 22 - 1120"),
+        ] {
+            assert_eq!(stated(t, cue), Some(want), "{t:?}");
+        }
+        for (t, cue) in [
+            ("call me on Monday at 3", "call"),
+            ("my phone is an iPhone 12", "phone"),
+            ("phone: 2024-03-15", "phone"),
+            ("tel 15.03.1987", "tel"),
+            ("text me at 9pm", "text"),
+            ("call 911", "call"),
+            ("phone 1.5 million", "phone"),
+            ("call ref 123456789", "call"),
+            ("phone: 1234567890123456", "phone"),
+            ("phone: 12345678a", "phone"),
+            ("phone (1234", "phone"),
+        ] {
+            assert_eq!(stated(t, cue), None, "{t:?}");
+        }
     }
 
     #[test]

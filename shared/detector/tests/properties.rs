@@ -161,6 +161,10 @@ const TOKENS: &[&str] = &[
     "Cécile",
     "O'Neill",
     " as a beneficiary",
+    "my mobile is ",
+    "(0900)-",
+    "477 35 582",
+    "x33",
 ];
 
 fn fragment() -> impl Strategy<Value = String> {
