@@ -6,7 +6,9 @@
 //! grow its lazy DFA for a form that only matters next to "born" or "DOB".
 //!
 //! Full dates are not read here (the `date-of-birth` rule has them): a partial reading that
-//! runs on into a year or a day is rejected, so one value never gets two findings.
+//! runs on into a year or a day is rejected, so one value never gets two findings. The one
+//! exception is a full date with the month named in another language ("3. März 1985", "12 de
+//! marzo de 1985", "1er février 1990"), which the full-date rule's English pattern lacks.
 
 use crate::text::MONTHS;
 
@@ -25,6 +27,9 @@ pub(crate) fn starts(b: &[u8], i: usize) -> bool {
 /// "03/15"), month and year ("May 1987", "May-2021", "05/1987", "1987-05"), or a full date
 /// with a two-digit year after a month name ("3 Mar 87"), which the full-date rule lacks.
 pub(crate) fn at(b: &[u8], i: usize) -> Option<usize> {
+    if let Some(e) = foreign_full_at(b, i) {
+        return Some(e);
+    }
     if let Some((m, e)) = month_at(b, i) {
         // Month, then a year or a day.
         let (n, digits, e2) = number_after(b, e, b" -/,")?;
@@ -122,6 +127,127 @@ fn days_in(m: u32) -> u32 {
     }
 }
 
+/// Month names in German, French, Spanish, Italian, Dutch and Portuguese, lower case, with
+/// their month numbers.
+const FOREIGN_MONTHS: &[(&str, u32)] = &[
+    ("januar", 1),
+    ("jänner", 1),
+    ("janvier", 1),
+    ("enero", 1),
+    ("gennaio", 1),
+    ("januari", 1),
+    ("janeiro", 1),
+    ("februar", 2),
+    ("février", 2),
+    ("fevrier", 2),
+    ("febrero", 2),
+    ("febbraio", 2),
+    ("februari", 2),
+    ("fevereiro", 2),
+    ("märz", 3),
+    ("maerz", 3),
+    ("mars", 3),
+    ("marzo", 3),
+    ("maart", 3),
+    ("março", 3),
+    ("marco", 3),
+    ("avril", 4),
+    ("abril", 4),
+    ("aprile", 4),
+    ("mai", 5),
+    ("mayo", 5),
+    ("maggio", 5),
+    ("mei", 5),
+    ("maio", 5),
+    ("juni", 6),
+    ("juin", 6),
+    ("junio", 6),
+    ("giugno", 6),
+    ("junho", 6),
+    ("juli", 7),
+    ("juillet", 7),
+    ("julio", 7),
+    ("luglio", 7),
+    ("julho", 7),
+    ("august", 8),
+    ("août", 8),
+    ("aout", 8),
+    ("agosto", 8),
+    ("augustus", 8),
+    ("september", 9),
+    ("septembre", 9),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("settembre", 9),
+    ("setembro", 9),
+    ("oktober", 10),
+    ("octobre", 10),
+    ("octubre", 10),
+    ("ottobre", 10),
+    ("outubro", 10),
+    ("november", 11),
+    ("novembre", 11),
+    ("noviembre", 11),
+    ("novembro", 11),
+    ("dezember", 12),
+    ("décembre", 12),
+    ("decembre", 12),
+    ("diciembre", 12),
+    ("dicembre", 12),
+    ("december", 12),
+    ("dezembro", 12),
+];
+
+/// A full date with the month named in another language at `b[i]`: day ("3", "3.", "1er",
+/// "1º"), an optional "de", the month, an optional "de" or ',', a four-digit year ("3. März
+/// 1985", "12 de marzo de 1985", "1er février 1990", "12 maart 1985"). Its end.
+fn foreign_full_at(b: &[u8], i: usize) -> Option<usize> {
+    let (day, digits, mut j) = number_at(b, i)?;
+    if digits > 2 || !(1..=31).contains(&day) {
+        return None;
+    }
+    for suffix in [&b"."[..], b"er", "º".as_bytes(), "°".as_bytes()] {
+        if b.get(j..j + suffix.len()) == Some(suffix) {
+            j += suffix.len();
+            break;
+        }
+    }
+    let skip_de = |j: usize| {
+        if b.get(j..j + 3)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"de "))
+        {
+            j + 3
+        } else {
+            j
+        }
+    };
+    if b.get(j) != Some(&b' ') {
+        return None;
+    }
+    j = skip_de(j + 1);
+    let len = b[j.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic() || **c >= 0x80)
+        .count();
+    let word = std::str::from_utf8(b.get(j..j + len)?).ok()?.to_lowercase();
+    let (_, month) = FOREIGN_MONTHS.iter().find(|(m, _)| *m == word)?;
+    if day > days_in(*month) {
+        return None;
+    }
+    j += len;
+    if b.get(j) == Some(&b',') {
+        j += 1;
+    }
+    if b.get(j) != Some(&b' ') {
+        return None;
+    }
+    j = skip_de(j + 1);
+    let (year, yd, e) = number_at(b, j)?;
+    (yd == 4 && (1900..=2100).contains(&year))
+        .then(|| ended(b, e))
+        .flatten()
+}
+
 /// The value ends here: no letter or digit follows (a full stop or comma may).
 fn ended(b: &[u8], e: usize) -> Option<usize> {
     b.get(e)
@@ -211,6 +337,16 @@ mod tests {
             ("born 3 Mar 87", Some("3 Mar 87")),
             ("born 03/15", Some("03/15")),
             ("born 15/03", Some("15/03")),
+            // Full dates with the month named in another language.
+            ("born 3. März 1985", Some("3. März 1985")),
+            ("born 12 de marzo de 1985.", Some("12 de marzo de 1985")),
+            ("born 1er février 1990", Some("1er février 1990")),
+            ("born 12 maart 1985", Some("12 maart 1985")),
+            ("born 1º de março de 1985", Some("1º de março de 1985")),
+            ("born 31 febbraio 1985", None),
+            ("born 12 marzo 85", None),
+            ("born 12 marzo 1985x", None),
+            ("born 12 de de marzo 1985", None),
             // Full dates are the full-date rule's; a year alone is no birth date.
             ("born March 3, 1987", None),
             ("born 3 March 1987", None),
