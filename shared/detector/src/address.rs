@@ -248,9 +248,19 @@ const NOT_STREET: &[&str] = &[
     "your", "is", "are", "was", "it", "this", "that", "i", "we", "you", "please", "but",
 ];
 
+/// Particles of street and place names in the languages customers write.
+const PARTICLES: &[&str] = &[
+    "de", "la", "le", "les", "du", "des", "di", "da", "do", "dos", "das", "del", "della", "dei",
+    "van", "der", "den", "von", "vom", "vorm", "am", "an", "im", "zum", "zur", "y", "e", "sur",
+    "sous", "en", "aan", "op", "bij", "los", "las", "el",
+];
+
 /// Lower-case words an address holds in the languages customers write: particles of street
 /// and place names, street types that come first, unit words.
 const ADDRESS_LOWER: &[&str] = &[
+    "los",
+    "las",
+    "el",
     "de",
     "la",
     "le",
@@ -439,14 +449,16 @@ pub(crate) fn stated_at(text: &str, i: usize) -> Option<usize> {
             evidence = evidence
                 || street_word(w)
                 || postcode_like(prev, w)
-                || (part_words == 1
-                    && is_house_number(prev)
+                || (is_house_number(prev)
                     && !w.starts_with(|c: char| c.is_ascii_digit())
                     && !crate::text::MONTHS.contains(&w));
             prev = w;
             part_words += 1;
             words += 1;
-            part_end = at + w.len();
+            // A particle ends no address ("San Javier los …": the address is "San Javier").
+            if !PARTICLES.contains(&w) {
+                part_end = at + w.len();
+            }
             at = w_end;
             if stop_after {
                 end = part_end;
@@ -540,6 +552,12 @@ fn street_word(w: &str) -> bool {
         "callejón",
         "cerrada",
         "privada",
+        "retorno",
+        "ampliación",
+        "corredor",
+        "continuación",
+        "diagonal",
+        "viaducto",
         "circuito",
         "andador",
         "periférico",
@@ -1725,6 +1743,12 @@ mod tests {
                 "address: 12 Main Street\n\nThanks",
                 "address:",
                 "12 Main Street",
+            ),
+            // A particle ends no address; the house number may follow the street name.
+            (
+                "my new address is Retorno Colima 362 Edif. 361 , Depto. 078, San Javier los bajos",
+                "address",
+                "Retorno Colima 362 Edif. 361 , Depto. 078, San Javier",
             ),
         ] {
             assert_eq!(stated(t, cue), Some(want), "{t:?}");

@@ -669,8 +669,36 @@ fn read_tokens(text: &str, at: usize, out: &mut Vec<(usize, usize)>) {
             break;
         }
         i = next + 1;
+        // "Michelle van der Avoirt", "Maria de la Cruz", "Fernanda da Mata": up to two
+        // lower-case particles between a name's words belong to it when a name word follows.
+        let mut j = i;
+        for _ in 0..2 {
+            let Some(p) = NAME_PARTICLES
+                .iter()
+                .find(|p| text[j..].starts_with(**p) && text[j + p.len()..].starts_with(' '))
+            else {
+                break;
+            };
+            j += p.len() + 1;
+        }
+        if j > i {
+            let rest = &text[j..];
+            let n = rest
+                .find(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-'))
+                .unwrap_or(rest.len());
+            if !is_name_token(&rest[..n]) {
+                break;
+            }
+            i = j;
+        }
     }
 }
+
+/// Lower-case particles inside names (Dutch, German, French, Spanish, Italian, Portuguese).
+const NAME_PARTICLES: &[&str] = &[
+    "van", "der", "den", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "von", "la",
+    "le", "ten", "ter", "y",
+];
 
 /// Finds name candidates for one cue occurrence `text[cs..ce]`.
 pub(crate) fn candidates(
@@ -1362,6 +1390,14 @@ mod tests {
         // "Tanguy" is a 2010 census surname only: after a cue a name, alone no pair.
         assert!(!g.is_surname("Tanguy") && g.any_surname("Tanguy"));
         assert_strong_name("hi this is Cécile Tanguy", "Cécile Tanguy");
+        // Particles inside a name, not at its end.
+        assert_strong_name(
+            "the account is under Michelle van der Avoirt",
+            "Michelle van der Avoirt",
+        );
+        assert_strong_name("hi, I'm Maria de la Cruz, thanks", "Maria de la Cruz");
+        let got = scan_names("please ask for John de the manager");
+        assert!(got.iter().all(|(n, _, _)| n == "John"), "{got:?}");
         assert_strong_name("I spoke with Priya Atwal yesterday", "Priya Atwal");
         let got = scan_names("then Cécile Tanguy called");
         assert!(got.is_empty(), "{got:?}");
