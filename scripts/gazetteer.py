@@ -29,6 +29,11 @@ own file, `last_names_rare.txt`: rare surnames are often words of another langua
 "Tisch", "Sommer": German nouns are capitalised), so they make a name only after a cue, never
 a first name + surname pair on its own.
 
+It also writes `english_words.txt`: the dictionary's lower-case words of three letters or
+more (ASCII letters only). Two or three capitalised words after a name cue that no gazetteer
+knows ("hi, I'm Clelia Torricelli") are a name when the last is no English word: "I'm Very
+Happy", "this is Microsoft Teams" are not.
+
 Re-running adds nothing. Usage (needs network for pip and npm, and `apt-get install
 wamerican`):
 
@@ -136,6 +141,9 @@ def main() -> None:
             names -= common
         path.write_text("\n".join(sorted(names)) + "\n")
         print(f"{file}: {len(old)} -> {len(names)}")
+    english = sorted(w for w in words if w.isascii() and w.isalpha() and len(w) >= 3)
+    (DATA / "english_words.txt").write_text("\n".join(english) + "\n")
+    print(f"english_words.txt: {len(english)}")
 
 
 if __name__ == "__main__":

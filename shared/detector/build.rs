@@ -42,6 +42,7 @@ fn names(out_dir: &std::path::Path) {
         ("FIRST_NAMES", "data/first_names.txt"),
         ("LAST_NAMES", "data/last_names.txt"),
         ("LAST_NAMES_RARE", "data/last_names_rare.txt"),
+        ("ENGLISH_WORDS", "data/english_words.txt"),
     ] {
         println!("cargo::rerun-if-changed={file}");
         let src = std::fs::read_to_string(file).unwrap_or_else(|e| {

@@ -6,7 +6,8 @@
 use crate::text::{WordSet, ends_with_words_ci};
 use crate::wordtable::WordTable;
 
-// FIRST_NAMES, LAST_NAMES, LAST_NAMES_RARE: data/*.txt as hash tables compiled in (build.rs).
+// FIRST_NAMES, LAST_NAMES, LAST_NAMES_RARE, ENGLISH_WORDS: data/*.txt as hash tables compiled
+// in (build.rs).
 include!(concat!(env!("OUT_DIR"), "/names.rs"));
 
 /// How a cue relates to the name.
@@ -17,8 +18,11 @@ pub(crate) enum Cue {
     /// "my name is", "je m'appelle", "me llamo": the customer's own name follows; one
     /// capitalised word is a name whatever the gazetteers know ("My name is Priya").
     Own,
-    /// "this is", "I'm", "under", "ask for", greetings and sign-offs: a name may follow.
+    /// "this is", "I'm", "under", greetings and sign-offs: a name may follow.
     Weak,
+    /// "ask for", "spoke with", "contact", "from:": a name or an organisation may follow
+    /// ("talked to Comcast Xfinity"), so words no gazetteer knows are none.
+    Contact,
     /// "my husband", "my daughter is", "beneficiary:": the person a customer speaks for; a
     /// known first name alone after it is a name ("my son Tyler").
     Relation,
@@ -73,20 +77,20 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("i\u{2019}m", Cue::Weak),
     ("i am", Cue::Weak),
     ("under", Cue::Weak),
-    ("ask for", Cue::Weak),
-    ("speak to", Cue::Weak),
-    ("speak with", Cue::Weak),
-    ("talk to", Cue::Weak),
-    ("spoke to", Cue::Weak),
-    ("spoke with", Cue::Weak),
-    ("talked to", Cue::Weak),
-    ("talked with", Cue::Weak),
-    ("speaking to", Cue::Weak),
-    ("speaking with", Cue::Weak),
-    ("you ask", Cue::Weak),
-    ("please ask", Cue::Weak),
+    ("ask for", Cue::Contact),
+    ("speak to", Cue::Contact),
+    ("speak with", Cue::Contact),
+    ("talk to", Cue::Contact),
+    ("spoke to", Cue::Contact),
+    ("spoke with", Cue::Contact),
+    ("talked to", Cue::Contact),
+    ("talked with", Cue::Contact),
+    ("speaking to", Cue::Contact),
+    ("speaking with", Cue::Contact),
+    ("you ask", Cue::Contact),
+    ("please ask", Cue::Contact),
     ("patient", Cue::Weak),
-    ("contact", Cue::Weak),
+    ("contact", Cue::Contact),
     ("dear", Cue::Weak),
     ("hi", Cue::Weak),
     ("hello", Cue::Weak),
@@ -97,7 +101,7 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("best,", Cue::Weak),
     ("cheers,", Cue::Weak),
     ("sincerely,", Cue::Weak),
-    ("from:", Cue::Weak),
+    ("from:", Cue::Contact),
     ("my husband", Cue::Relation),
     ("my wife", Cue::Relation),
     ("my son", Cue::Relation),
@@ -562,6 +566,8 @@ pub(crate) struct Gazetteer {
     /// The 2010 census's other surnames: often a word of another language too ("Fenster",
     /// "Tisch"), so a surname only where a cue says a name follows.
     rare: WordTable,
+    /// Lower-case English words (Debian's `wamerican`): a capitalised one is no unknown name.
+    english: WordTable,
     stop: WordSet,
     ambiguous: WordSet,
 }
@@ -585,6 +591,17 @@ impl Gazetteer {
         lookup(&self.last, w)
     }
 
+    /// A capitalised word that is an English word in lower case ("Very", "Teams").
+    fn is_english(&self, w: &str) -> bool {
+        let mut buf = [0u8; 24];
+        let b = w.as_bytes();
+        b.len() <= buf.len() && b.is_ascii() && {
+            buf[..b.len()].copy_from_slice(b);
+            buf[..b.len()].make_ascii_lowercase();
+            std::str::from_utf8(&buf[..b.len()]).is_ok_and(|l| self.english.contains(l))
+        }
+    }
+
     /// A surname of either list: for words a cue has already said are a name.
     fn any_surname(&self, w: &str) -> bool {
         lookup(&self.last, w) || lookup(&self.rare, w)
@@ -595,6 +612,7 @@ impl Gazetteer {
             first: FIRST_NAMES,
             last: LAST_NAMES,
             rare: LAST_NAMES_RARE,
+            english: ENGLISH_WORDS,
             stop: STOP.iter().chain(crate::text::MONTHS).copied().collect(),
             ambiguous: AMBIGUOUS.iter().copied().collect(),
         }
@@ -1182,7 +1200,7 @@ fn push(
         // "Thanks,\nPatrick": a sign-off, then a known first name alone on its line.
         // "my son Tyler", "my mother is Maria": a known first name; so is "Carlos here."
         (1, Cue::Relation | Cue::After | Cue::Role) => first_known,
-        (1, Cue::Weak) => {
+        (1, Cue::Weak | Cue::Contact) => {
             first_known
                 && (addressed(text, toks) || signed_off(text, toks))
                 && phrase_ends_after(text, toks)
@@ -1197,8 +1215,24 @@ fn push(
         // "Regards,\nDmitri Ivanov": two or three capitalised words alone on the line under
         // a sign-off are a signature, whatever the gazetteers know (a team's name has a stop
         // word: "The Billing Team").
-        (_, Cue::Weak) if signed_off(text, toks) && phrase_ends_after(text, toks) => true,
-        _ => first_known || last_known || honor,
+        (_, Cue::Weak | Cue::Contact)
+            if signed_off(text, toks) && phrase_ends_after(text, toks) =>
+        {
+            true
+        }
+        // "hi, I'm Clelia Torricelli": two or three capitalised words after a cue that no
+        // gazetteer knows are a name when the last is no English word and at most one is
+        // ("I'm Very Happy", "this is Microsoft Teams" are not), unless the cue may as well
+        // name an organisation ("talked to Comcast Xfinity").
+        _ => {
+            first_known
+                || last_known
+                || honor
+                || (n >= 2
+                    && cue != Cue::Contact
+                    && !g.is_english(name_toks[n - 1])
+                    && name_toks.iter().filter(|t| g.is_english(t)).count() <= 1)
+        }
     };
     let (Some(&(start, _)), Some(&(_, end))) = (toks.first(), toks.last()) else {
         return;
@@ -1390,6 +1424,20 @@ mod tests {
         // "Tanguy" is a 2010 census surname only: after a cue a name, alone no pair.
         assert!(!g.is_surname("Tanguy") && g.any_surname("Tanguy"));
         assert_strong_name("hi this is Cécile Tanguy", "Cécile Tanguy");
+        // Words no gazetteer knows after a cue: a name unless the last is an English word or
+        // the cue may name an organisation.
+        assert_strong_name("hi, I'm Clelia Zabarella, thanks", "Clelia Zabarella");
+        assert_strong_name("the account is under Jędrzej Nieborak", "Jędrzej Nieborak");
+        for text in [
+            "I'm Very Happy",
+            "this is Microsoft Teams calling",
+            "talked to Comcast Xfinity",
+            "please ask for Verizon Fios",
+            "contact Google Workspace admin",
+        ] {
+            let got = scan_names(text);
+            assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
+        }
         // Particles inside a name, not at its end.
         assert_strong_name(
             "the account is under Michelle van der Avoirt",

@@ -128,11 +128,15 @@ mod tests {
                 crate::person::LAST_NAMES_RARE,
                 include_str!("../data/last_names_rare.txt"),
             ),
+            (
+                crate::person::ENGLISH_WORDS,
+                include_str!("../data/english_words.txt"),
+            ),
         ] {
             let lines: Vec<&str> = src.lines().filter(|l| !l.trim().is_empty()).collect();
             assert!(lines.len() > 1000);
             assert!(lines.iter().all(|l| t.contains(l.trim())));
-            assert!(!t.contains("Zzyzxq") && !t.contains("the"));
+            assert!(!t.contains("Zzyzxq") && !t.contains("The"));
         }
     }
 }
