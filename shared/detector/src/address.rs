@@ -248,119 +248,120 @@ const NOT_STREET: &[&str] = &[
     "your", "is", "are", "was", "it", "this", "that", "i", "we", "you", "please", "but",
 ];
 
-/// Particles of street and place names in the languages customers write.
+/// Particles of street and place names in the languages customers write (sorted: looked up
+/// by binary search, as [`ADDRESS_LOWER`]).
 const PARTICLES: &[&str] = &[
-    "de", "la", "le", "les", "du", "des", "di", "da", "do", "dos", "das", "del", "della", "dei",
-    "van", "der", "den", "von", "vom", "vorm", "am", "an", "im", "zum", "zur", "y", "e", "sur",
-    "sous", "en", "aan", "op", "bij", "los", "las", "el",
+    "aan", "am", "an", "bij", "da", "das", "de", "dei", "del", "della", "den", "der", "des", "di",
+    "do", "dos", "du", "e", "el", "en", "im", "la", "las", "le", "les", "los", "op", "sous", "sur",
+    "van", "vom", "von", "vorm", "y", "zum", "zur",
 ];
 
 /// Lower-case words an address holds in the languages customers write: particles of street
 /// and place names, street types that come first, unit words.
 const ADDRESS_LOWER: &[&str] = &[
-    "los",
-    "las",
-    "el",
-    "de",
-    "la",
-    "le",
-    "les",
-    "du",
-    "des",
-    "di",
-    "da",
-    "do",
-    "dos",
-    "das",
-    "del",
-    "della",
-    "dei",
-    "van",
-    "der",
-    "den",
-    "von",
-    "vom",
-    "vorm",
+    "aan",
+    "al.",
+    "alameda",
+    "allée",
     "am",
     "an",
-    "im",
-    "zum",
-    "zur",
-    "y",
-    "e",
-    "sur",
-    "sous",
-    "en",
-    "aan",
-    "op",
-    "bij",
-    "vial",
-    "rue",
-    "avenue",
-    "boulevard",
-    "bd",
-    "chemin",
-    "allée",
-    "impasse",
-    "place",
-    "quai",
-    "route",
-    "via",
-    "viale",
-    "piazza",
-    "corso",
-    "largo",
-    "strada",
-    "vicolo",
-    "calle",
-    "avenida",
-    "plaza",
-    "paseo",
-    "camino",
-    "carrer",
-    "rua",
-    "travessa",
-    "praça",
-    "estrada",
-    "alameda",
-    "ul.",
-    "ulica",
-    "al.",
-    "os.",
-    "pl.",
-    "flat",
+    "appartamento",
     "apt",
     "apt.",
-    "unit",
-    "suite",
-    "floor",
-    "piso",
-    "piano",
-    "appartamento",
-    "interno",
-    "scala",
+    "avenida",
+    "avenue",
+    "bd",
+    "bij",
     "bis",
-    "ter",
-    "s/n",
+    "boulevard",
+    "calle",
+    "camino",
+    "carrer",
+    "chemin",
+    "corso",
+    "da",
+    "das",
+    "de",
+    "dei",
+    "del",
+    "della",
+    "den",
+    "der",
+    "des",
+    "di",
+    "do",
+    "dos",
+    "drive",
+    "du",
+    "e",
+    "el",
+    "en",
+    "estrada",
+    "flat",
+    "floor",
+    "gade",
+    "gata",
+    "im",
+    "impasse",
+    "interno",
+    "katu",
+    "kuja",
+    "la",
+    "lane",
+    "largo",
+    "las",
+    "le",
+    "les",
+    "los",
     "no",
     "no.",
     "nr",
     "nr.",
-    "street",
-    "st",
-    "st.",
-    "road",
+    "op",
+    "os.",
+    "paseo",
+    "piano",
+    "piazza",
+    "piso",
+    "pl.",
+    "place",
+    "plaza",
+    "polku",
+    "praça",
+    "quai",
     "rd",
     "rd.",
-    "lane",
-    "drive",
-    "katu",
+    "road",
+    "route",
+    "rua",
+    "rue",
+    "s/n",
+    "scala",
+    "sous",
+    "st",
+    "st.",
+    "strada",
+    "street",
+    "suite",
+    "sur",
+    "ter",
     "tie",
-    "kuja",
-    "polku",
-    "gata",
+    "travessa",
+    "ul.",
+    "ulica",
+    "unit",
+    "van",
     "vej",
-    "gade",
+    "via",
+    "vial",
+    "viale",
+    "vicolo",
+    "vom",
+    "von",
+    "vorm",
+    "y",
+    "zum",
+    "zur",
 ];
 
 /// An address a customer states after an address cue ("my address is …", "ship it to …"),
@@ -371,14 +372,6 @@ const ADDRESS_LOWER: &[&str] = &[
 /// the same", "ship to Canada, 2 items" are no address. Its end, if `text[i..]` is one.
 pub(crate) fn stated_at(text: &str, i: usize) -> Option<usize> {
     let b = text.as_bytes();
-    // "my IP address is 10.0.0.1", "email address: …": an address of another kind.
-    let back = &b[i.saturating_sub(40)..i];
-    if OTHER_ADDRESSES.iter().any(|w| {
-        back.windows(w.len())
-            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
-    }) {
-        return None;
-    }
     let limit = crate::text::floor_boundary(text, (i + 160).min(b.len()));
     let mut end = i;
     let (mut parts, mut words, mut lines) = (0usize, 0usize, 1usize);
@@ -386,12 +379,15 @@ pub(crate) fn stated_at(text: &str, i: usize) -> Option<usize> {
     // What makes it an address and not any list with a number ("HR, Room 5", "Gate 12,
     // Terminal 3"): a street word, a postcode, or a house number before a word.
     let mut evidence = false;
-    let mut prev: &str = "";
     let mut at = i;
+    // A line after the first is the address's only if it is read whole and is not all
+    // English words ("…, Springfield\nThanks", "…\nSee you soon" are not).
+    let mut line = Line::default();
     'parts: loop {
         // One part: words up to a ',' or a line break.
         let mut part_words = 0;
         let mut part_end = at;
+        let mut prev: &str = "";
         loop {
             while b.get(at) == Some(&b' ') {
                 at += 1;
@@ -408,7 +404,7 @@ pub(crate) fn stated_at(text: &str, i: usize) -> Option<usize> {
                 break;
             }
             // A sentence's full stop after a word of four letters or more, or a number, ends it
-            // ("… 03557 Gomes-la-Forêt. Thanks"); "St.", "Apt.", "H.No." go on.
+            // ("… 03557 Gomes-la-Forêt. Thanks"); "St.", "Apt.", "H.No.", "Edif. 446" go on.
             let raw = &text[at..w_end];
             let mut w = raw;
             let mut stop_after = false;
@@ -416,7 +412,6 @@ pub(crate) fn stated_at(text: &str, i: usize) -> Option<usize> {
                 && !t.is_empty()
                 && (t.chars().count() >= 4 || t.bytes().all(|c| c.is_ascii_digit()))
                 && !t.contains('.')
-                // "Edif. 446", "Depto. 342" go on.
                 && !(b.get(w_end) == Some(&b' ')
                     && b.get(w_end + 1).is_some_and(u8::is_ascii_digit))
             {
@@ -429,24 +424,33 @@ pub(crate) fn stated_at(text: &str, i: usize) -> Option<usize> {
                 continue;
             }
             let first = w.chars().next()?;
+            let lower = first.is_lowercase();
             let ok = first.is_uppercase()
                 || first.is_ascii_digit()
                 || first == '#'
                 || first == '('
-                || ADDRESS_LOWER.contains(&raw)
-                || ADDRESS_LOWER.contains(&w)
-                // "d'Arriaga", "dell'Abate": an elided particle.
-                || w.find('\'').is_some_and(|k| (1..=4).contains(&k));
+                || (lower
+                    && (ADDRESS_LOWER.binary_search(&raw).is_ok()
+                        || ADDRESS_LOWER.binary_search(&w).is_ok()
+                        // "d'Arriaga", "dell'Abate": an elided particle.
+                        || w.find('\'').is_some_and(|k| (1..=4).contains(&k))));
             if !ok {
-                // "… 46366 Pyhäntä last month": the words so far end it.
-                if part_words > 0 {
+                // "… 46366 Pyhäntä last month": the words so far end it, on the first line or
+                // on a later one that has a digit ("\n88361 Delaunaydan please"; not "\nSee
+                // you soon").
+                if lines > 1 && !line.has_digit {
+                    line.drop(&mut end, &mut parts, &mut evidence, &mut digit);
+                } else if part_words > 0 {
                     parts += 1;
                     end = part_end;
                 }
                 break 'parts;
             }
             digit |= w.bytes().any(|c| c.is_ascii_digit());
-            named |= first.is_uppercase() || first.is_lowercase();
+            named |= first.is_uppercase() || lower;
+            let has_digit = w.bytes().any(|c| c.is_ascii_digit());
+            line.has_digit |= has_digit;
+            line.english = lines > 1 && line.english && !has_digit && english(w);
             evidence = evidence
                 || street_word(w)
                 || postcode_like(prev, w)
@@ -457,13 +461,16 @@ pub(crate) fn stated_at(text: &str, i: usize) -> Option<usize> {
             part_words += 1;
             words += 1;
             // A particle ends no address ("San Javier los …": the address is "San Javier").
-            if !PARTICLES.contains(&w) {
+            if !(lower && PARTICLES.binary_search(&w).is_ok()) {
                 part_end = at + w.len();
             }
             at = w_end;
             if stop_after {
                 end = part_end;
                 parts += 1;
+                if lines > 1 && line.english {
+                    line.drop(&mut end, &mut parts, &mut evidence, &mut digit);
+                }
                 break 'parts;
             }
         }
@@ -472,22 +479,81 @@ pub(crate) fn stated_at(text: &str, i: usize) -> Option<usize> {
         }
         parts += 1;
         end = part_end;
-        prev = "";
         // The next part: after ", " or a line break (a blank line, or a sixth line, ends it).
-        match b.get(at) {
-            Some(b',') => at += 1,
+        let next_line = match b.get(at) {
+            Some(b',') => {
+                at += 1;
+                false
+            }
             Some(b'\n') if lines < 5 && b.get(at + 1).is_some_and(|&c| c != b'\n') => {
                 at += 1;
-                lines += 1;
+                true
             }
             Some(b'\r') if lines < 5 && b.get(at + 1) == Some(&b'\n') => {
                 at += 2;
-                lines += 1;
+                true
             }
-            _ => break,
+            _ => false,
+        };
+        if lines > 1 && line.english && (next_line || !matches!(b.get(at - 1), Some(b','))) {
+            line.drop(&mut end, &mut parts, &mut evidence, &mut digit);
+            break;
+        }
+        if next_line {
+            lines += 1;
+            line = Line {
+                end,
+                parts,
+                evidence,
+                digit,
+                english: true,
+                has_digit: false,
+            };
+        } else if !matches!(b.get(at - 1), Some(b',')) {
+            break;
         }
     }
-    (digit && named && evidence && (parts >= 2 || words >= 3) && end > i).then_some(end)
+    if !(digit && named && evidence && (parts >= 2 || words >= 3) && end > i) {
+        return None;
+    }
+    // "my IP address is 10.0.0.1", "email address: …": an address of another kind.
+    let mut back = [0u8; 40];
+    let from = i.saturating_sub(back.len());
+    let back = &mut back[..i - from];
+    back.copy_from_slice(&b[from..i]);
+    back.make_ascii_lowercase();
+    let other = other_address_before(back);
+    (!other).then_some(end)
+}
+
+/// What [`stated_at`] had read when a line began, to take the line back.
+#[derive(Default)]
+struct Line {
+    end: usize,
+    parts: usize,
+    evidence: bool,
+    digit: bool,
+    /// Every word of the line so far is an English word.
+    english: bool,
+    /// A word of the line so far has a digit.
+    has_digit: bool,
+}
+
+impl Line {
+    fn drop(&self, end: &mut usize, parts: &mut usize, evidence: &mut bool, digit: &mut bool) {
+        (*end, *parts, *evidence, *digit) = (self.end, self.parts, self.evidence, self.digit);
+    }
+}
+
+/// A word that is an English word in lower case ("Thanks", "See"), for [`stated_at`].
+fn english(w: &str) -> bool {
+    let mut buf = [0u8; 24];
+    let b = w.as_bytes();
+    b.len() <= buf.len() && b.is_ascii() && {
+        buf[..b.len()].copy_from_slice(b);
+        buf[..b.len()].make_ascii_lowercase();
+        std::str::from_utf8(&buf[..b.len()]).is_ok_and(|l| crate::person::ENGLISH_WORDS.contains(l))
+    }
 }
 
 /// A house number: "91", "12a", "7-9", "3/6", "24/69".
@@ -523,71 +589,83 @@ fn street_word(w: &str) -> bool {
         return true;
     }
     const TYPES: &[&str] = &[
-        "rue",
+        "al.",
+        "alameda",
+        "aleja",
+        "ampliación",
+        "andador",
+        "avenida",
         "avenue",
         "boulevard",
-        "chemin",
-        "impasse",
-        "quai",
-        "route",
-        "via",
-        "viale",
-        "piazza",
-        "corso",
-        "largo",
-        "strada",
-        "vicolo",
-        "rotonda",
         "calle",
-        "avenida",
-        "plaza",
-        "paseo",
+        "callejón",
+        "calzada",
         "camino",
         "carrer",
-        "rambla",
-        "ronda",
-        "travesía",
-        "calzada",
-        "prolongación",
-        "pasaje",
-        "callejón",
         "cerrada",
-        "privada",
-        "retorno",
-        "eje",
-        "ampliación",
-        "corredor",
-        "continuación",
-        "diagonal",
-        "viaducto",
+        "chemin",
+        "chowk",
         "circuito",
-        "andador",
-        "periférico",
-        "rua",
-        "travessa",
-        "praça",
+        "continuación",
+        "corredor",
+        "corso",
+        "diagonal",
+        "eje",
         "estrada",
-        "alameda",
-        "rodovia",
-        "ul.",
-        "ulica",
-        "aleja",
-        "al.",
-        "os.",
-        "pl.",
+        "gade",
+        "gata",
+        "impasse",
+        "katu",
+        "kuja",
+        "largo",
         "marg",
         "nagar",
-        "chowk",
-        "katu",
-        "tie",
-        "kuja",
+        "os.",
+        "pasaje",
+        "paseo",
+        "periférico",
+        "piazza",
+        "pl.",
+        "plaza",
         "polku",
-        "gata",
+        "praça",
+        "privada",
+        "prolongación",
+        "quai",
+        "rambla",
+        "retorno",
+        "rodovia",
+        "ronda",
+        "rotonda",
+        "route",
+        "rua",
+        "rue",
+        "strada",
+        "tie",
+        "travessa",
+        "travesía",
+        "ul.",
+        "ulica",
         "vej",
-        "gade",
+        "via",
+        "viaducto",
+        "viale",
+        "vicolo",
     ];
-    let lw = w.to_lowercase();
-    TYPES.contains(&lw.as_str())
+    // Lower case without allocating: street words are short.
+    let mut buf = [0u8; 32];
+    let mut n = 0;
+    for c in w.chars().flat_map(char::to_lowercase) {
+        let mut enc = [0u8; 4];
+        let e = c.encode_utf8(&mut enc).as_bytes();
+        let Some(to) = buf.get_mut(n..n + e.len()) else {
+            return false;
+        };
+        to.copy_from_slice(e);
+        n += e.len();
+    }
+    let lw = std::str::from_utf8(&buf[..n]).unwrap_or("");
+    TYPES.binary_search(&lw).is_ok()
         || (w.chars().count() > 5 && STREET_ENDINGS.iter().any(|e| lw.ends_with(e)))
 }
 
@@ -640,19 +718,32 @@ fn postcode_like(prev: &str, w: &str) -> bool {
     all_digits || dashed || dutch || inward || canada_joined || glued
 }
 
-/// Kinds of address that are not where someone lives.
-const OTHER_ADDRESSES: &[&str] = &[
-    "ip address",
-    "ip addr",
-    "email address",
-    "e-mail address",
-    "mac address",
-    "wallet address",
-    "web address",
-    "server address",
-    "memory address",
-    "url",
-];
+/// The lower-case bytes before a stated address name a kind of address that is not where
+/// someone lives: "IP address", "email address", "MAC address", "wallet address", a URL.
+fn other_address_before(back: &[u8]) -> bool {
+    if back
+        .windows(3)
+        .any(|w| w[0] == b'u' && w[1] == b'r' && w[2] == b'l')
+    {
+        return true;
+    }
+    let Some(k) = back
+        .windows(4)
+        .rposition(|w| w[0] == b'a' && w[1] == b'd' && w[2] == b'd' && w[3] == b'r')
+    else {
+        return false;
+    };
+    let before = &back[..k];
+    let before = before.strip_suffix(b" ").unwrap_or(before);
+    let start = before
+        .iter()
+        .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'-'))
+        .map_or(0, |p| p + 1);
+    matches!(
+        &before[start..],
+        b"ip" | b"email" | b"e-mail" | b"mac" | b"wallet" | b"web" | b"server" | b"memory"
+    )
+}
 
 /// Where a stated address starts after its cue ending at `cue_end`: past spaces, ':', '-'
 /// and the words a statement puts between ("is", "now", "to" …), at a digit, a capital or a
@@ -675,14 +766,14 @@ pub(crate) fn stated_start(text: &str, cue_end: usize) -> Option<usize> {
             return None;
         }
         let rest = text.get(i..)?;
-        if rest.starts_with(|c: char| c.is_ascii_digit() || c.is_uppercase())
-            || ADDRESS_LOWER.iter().any(|w| {
-                w.len() > 2 && rest.starts_with(w) && rest[w.len()..].starts_with([' ', ','])
-            })
-        {
+        if rest.starts_with(|c: char| c.is_ascii_digit() || c.is_uppercase()) {
             return Some(i);
         }
-        let w = rest.split([' ', ':']).next()?;
+        let w = rest.split([' ', ':', ',']).next()?;
+        // A street word in lower case starts it ("rue de Joly", "ul. Cicha").
+        if w.len() > 2 && ADDRESS_LOWER.binary_search(&w).is_ok() && rest.len() > w.len() {
+            return Some(i);
+        }
         if !FILLER.contains(&w) {
             return None;
         }
@@ -1768,6 +1859,17 @@ mod tests {
             ("my address is Paris", "address"),
         ] {
             assert_eq!(stated(t, cue), None, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [PARTICLES, ADDRESS_LOWER] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+        // street_word's TYPES: every street type is found.
+        for w in ["Calle", "rua", "Ulica", "ul.", "Praça", "travesía", "Viale"] {
+            assert!(street_word(w), "{w}");
         }
     }
 

@@ -670,15 +670,38 @@ impl Detector {
             // "born in May 1987", "my address is 12 elm st": a value right after one of its
             // rule's context words (every such value has a digit).
             ctx.fill(text, &self.context);
+            let mut found: Option<Vec<(usize, usize, usize)>> = None;
             for k in 0..ctx.hits().len() {
                 let (_, he, w) = ctx.hits()[k];
                 if !self.cue_words[w as usize] {
                     continue;
                 }
                 for &ri in &self.cue_rules {
-                    if self.context.linked(w, ri).0
-                        && let Some((s, e)) = self.rules[ri].validator.find_after(text, he)
-                    {
+                    if !self.context.linked(w, ri).0 {
+                        continue;
+                    }
+                    let v = self.rules[ri].validator;
+                    if v.is_stated() {
+                        // A stated address or phone number is read where no rule that knows
+                        // a layout already found one starting there, and is valid as read.
+                        let Some(s) = v.stated_start(text, he) else {
+                            continue;
+                        };
+                        let found = found.get_or_insert_with(|| self.reported_spans(&out));
+                        let at = found.partition_point(|&(fs, _, _)| fs <= s);
+                        let same = |&(_, _, fr): &(usize, usize, usize)| {
+                            self.rules[fr].info.entity == self.rules[ri].info.entity
+                        };
+                        // A reported value of the entity starting at or running over `s`
+                        // (the spans before it are few: those that start at most at `s`).
+                        if found[..at].iter().rev().take(4).any(|x| x.1 > s && same(x)) {
+                            continue;
+                        }
+                        if let Some(e) = v.after_cue_end(text, s) {
+                            let verdict = Verdict::strong();
+                            self.candidate(text, ri, s, e, verdict, &mut ctx, &mut out, trace, 1);
+                        }
+                    } else if let Some((s, e)) = v.find_after(text, he) {
                         self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
                     }
                 }
@@ -1060,7 +1083,49 @@ impl Detector {
         depth: u8,
     ) -> bool {
         let r = &self.rules[ri];
-        let Some(v) = r.validator.check_text(text, s, e) else {
+        let v = r.validator.check_text(text, s, e);
+        self.candidate(text, ri, s, e, v, ctx, out, trace, depth)
+    }
+
+    /// The reported candidates of the stated rules' entities (start, end, rule), by start:
+    /// where a stated value would repeat what a rule that knows its layout found.
+    fn reported_spans(&self, out: &[Cand]) -> Vec<(usize, usize, usize)> {
+        let stated: Vec<&Entity> = self
+            .rules
+            .iter()
+            .filter(|r| r.validator.is_stated())
+            .map(|r| &r.info.entity)
+            .collect();
+        let of_stated: Vec<bool> = self
+            .rules
+            .iter()
+            .map(|r| stated.contains(&&r.info.entity))
+            .collect();
+        let mut v: Vec<(usize, usize, usize)> = out
+            .iter()
+            .filter(|c| of_stated[c.rule] && c.score >= self.rules[c.rule].threshold)
+            .map(|c| (c.start, c.end, c.rule))
+            .collect();
+        v.sort_unstable_by_key(|x| x.0);
+        v
+    }
+
+    /// [`Detector::pattern_candidate`] with the validator's verdict `v` on `text[s..e]`.
+    #[allow(clippy::too_many_arguments)]
+    fn candidate(
+        &self,
+        text: &str,
+        ri: usize,
+        s: usize,
+        e: usize,
+        v: Option<Verdict>,
+        ctx: &mut CtxCache,
+        out: &mut Vec<Cand>,
+        trace: &mut Option<Trace>,
+        depth: u8,
+    ) -> bool {
+        let r = &self.rules[ri];
+        let Some(v) = v else {
             if let Some(t) = trace.as_mut() {
                 let c = Cand {
                     rule: ri,

@@ -691,6 +691,9 @@ fn read_tokens(text: &str, at: usize, out: &mut Vec<(usize, usize)>) {
         // lower-case particles between a name's words belong to it when a name word follows.
         let mut j = i;
         for _ in 0..2 {
+            if !text.as_bytes().get(j).is_some_and(u8::is_ascii_lowercase) {
+                break;
+            }
             let Some(p) = NAME_PARTICLES
                 .iter()
                 .find(|p| text[j..].starts_with(**p) && text[j + p.len()..].starts_with(' '))

@@ -25,7 +25,7 @@ pub(crate) struct Verdict {
 }
 
 impl Verdict {
-    fn strong() -> Option<Verdict> {
+    pub(crate) fn strong() -> Option<Verdict> {
         Some(Verdict {
             strength: Strength::Strong,
             span: None,
@@ -247,15 +247,9 @@ impl Validator {
     /// context word ending at `cue_end`, if one stands there.
     pub(crate) fn find_after(self, text: &str, cue_end: usize) -> Option<(usize, usize)> {
         let b = text.as_bytes();
-        if self == Validator::StatedAddress {
-            // The address right after its cue: "my address is …", "ship it to: …", "my
-            // address is now …"; not "ship it to me by Friday, 12 June".
-            let i = crate::address::stated_start(text, cue_end)?;
-            return crate::address::stated_at(text, i).map(|e| (i, e));
-        }
-        if self == Validator::StatedPhone {
-            let i = phone_stated_start(text, cue_end)?;
-            return phone_stated_at(b, i).map(|e| (i, e));
+        if self.is_stated() {
+            let i = self.stated_start(text, cue_end)?;
+            return self.after_cue_end(text, i).map(|e| (i, e));
         }
         let i = crate::text::value_after_cue(b, cue_end, |i| match self {
             Validator::PartialDate => crate::birth::starts(b, i),
@@ -266,8 +260,24 @@ impl Validator {
         self.after_cue_end(text, i).map(|e| (i, e))
     }
 
+    /// A value a customer states after its cue in any country's layout (an address, a phone
+    /// number): read only where no rule that knows a layout found one.
+    pub(crate) fn is_stated(self) -> bool {
+        matches!(self, Validator::StatedAddress | Validator::StatedPhone)
+    }
+
+    /// Where a stated value starts right after its cue ("my address is …", "ship it to: …",
+    /// "call me on …"; not "ship it to me by Friday, 12 June").
+    pub(crate) fn stated_start(self, text: &str, cue_end: usize) -> Option<usize> {
+        match self {
+            Validator::StatedAddress => crate::address::stated_start(text, cue_end),
+            Validator::StatedPhone => phone_stated_start(text, cue_end),
+            _ => None,
+        }
+    }
+
     /// The end of an `after-cue` rule's value that starts at `i`.
-    fn after_cue_end(self, text: &str, i: usize) -> Option<usize> {
+    pub(crate) fn after_cue_end(self, text: &str, i: usize) -> Option<usize> {
         match self {
             Validator::PartialDate => crate::birth::at(text.as_bytes(), i),
             Validator::LowerStreetAddress => crate::address::lower_at(text, i),
