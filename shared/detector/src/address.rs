@@ -1837,6 +1837,23 @@ mod tests {
                 "address:",
                 "12 Main Street",
             ),
+            // A later line: read whole, or up to a word that ends it when it has a digit; never
+            // all English words.
+            (
+                "address: 12 Main Street, Springfield\nThanks",
+                "address:",
+                "12 Main Street, Springfield",
+            ),
+            (
+                "address: 12 Main Street\nSee you soon",
+                "address:",
+                "12 Main Street",
+            ),
+            (
+                "my address is Via Roma 12\n00184 Roma please",
+                "address",
+                "Via Roma 12\n00184 Roma",
+            ),
             // A particle ends no address; the house number may follow the street name.
             (
                 "my new address is Retorno Colima 362 Edif. 361 , Depto. 078, San Javier los bajos",
