@@ -247,6 +247,8 @@ pub struct Detector {
     /// The after-cue rule for lower-case street addresses, also read where a line starts
     /// with a digit and after "at".
     lower_street_rule: Option<usize>,
+    /// Per rule: its entity is one a stated rule (`address-stated`, `phone-stated`) reports.
+    of_stated: Vec<bool>,
     /// " at", "[at", "(at", "ame" (one packed SIMD search): where a long text's spelled-out
     /// emails and lower-case names may start.
     a_finder: Option<aho_corasick::packed::Searcher>,
@@ -536,7 +538,17 @@ impl Detector {
             .map(|w| cue_rules.iter().any(|&ri| context.linked(w, ri).0))
             .collect();
 
+        let stated: Vec<&Entity> = rules
+            .iter()
+            .filter(|r| r.validator.is_stated())
+            .map(|r| &r.info.entity)
+            .collect();
+        let of_stated = rules
+            .iter()
+            .map(|r| stated.contains(&&r.info.entity))
+            .collect();
         let det = Detector {
+            of_stated,
             rules,
             main,
             custom,
@@ -1090,20 +1102,9 @@ impl Detector {
     /// The reported candidates of the stated rules' entities (start, end, rule), by start:
     /// where a stated value would repeat what a rule that knows its layout found.
     fn reported_spans(&self, out: &[Cand]) -> Vec<(usize, usize, usize)> {
-        let stated: Vec<&Entity> = self
-            .rules
-            .iter()
-            .filter(|r| r.validator.is_stated())
-            .map(|r| &r.info.entity)
-            .collect();
-        let of_stated: Vec<bool> = self
-            .rules
-            .iter()
-            .map(|r| stated.contains(&&r.info.entity))
-            .collect();
         let mut v: Vec<(usize, usize, usize)> = out
             .iter()
-            .filter(|c| of_stated[c.rule] && c.score >= self.rules[c.rule].threshold)
+            .filter(|c| self.of_stated[c.rule] && c.score >= self.rules[c.rule].threshold)
             .map(|c| (c.start, c.end, c.rule))
             .collect();
         v.sort_unstable_by_key(|x| x.0);
