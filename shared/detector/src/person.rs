@@ -526,6 +526,18 @@ pub(crate) fn cue_index() -> CueIndex {
     t
 }
 
+/// A word that is an English word in lower case ("Very", "Teams", "Thanks"): Debian's
+/// `wamerican`, compiled in as [`ENGLISH_WORDS`].
+pub(crate) fn is_english(w: &str) -> bool {
+    let mut buf = [0u8; 24];
+    let b = w.as_bytes();
+    b.len() <= buf.len() && b.is_ascii() && {
+        buf[..b.len()].copy_from_slice(b);
+        buf[..b.len()].make_ascii_lowercase();
+        std::str::from_utf8(&buf[..b.len()]).is_ok_and(|l| ENGLISH_WORDS.contains(l))
+    }
+}
+
 /// `w` in `t`, as written, with its accents taken off ("Häring" → "Haring", or "Jürgen" →
 /// "Juergen" as German writes umlauts without them), or with the apostrophe of an Irish or
 /// Italian prefix taken out as the census writes it ("O'Neill" → "Oneill", "D'Angelo" →
@@ -566,8 +578,6 @@ pub(crate) struct Gazetteer {
     /// The 2010 census's other surnames: often a word of another language too ("Fenster",
     /// "Tisch"), so a surname only where a cue says a name follows.
     rare: WordTable,
-    /// Lower-case English words (Debian's `wamerican`): a capitalised one is no unknown name.
-    english: WordTable,
     stop: WordSet,
     ambiguous: WordSet,
 }
@@ -591,17 +601,6 @@ impl Gazetteer {
         lookup(&self.last, w)
     }
 
-    /// A capitalised word that is an English word in lower case ("Very", "Teams").
-    fn is_english(&self, w: &str) -> bool {
-        let mut buf = [0u8; 24];
-        let b = w.as_bytes();
-        b.len() <= buf.len() && b.is_ascii() && {
-            buf[..b.len()].copy_from_slice(b);
-            buf[..b.len()].make_ascii_lowercase();
-            std::str::from_utf8(&buf[..b.len()]).is_ok_and(|l| self.english.contains(l))
-        }
-    }
-
     /// A surname of either list: for words a cue has already said are a name.
     fn any_surname(&self, w: &str) -> bool {
         lookup(&self.last, w) || lookup(&self.rare, w)
@@ -612,7 +611,6 @@ impl Gazetteer {
             first: FIRST_NAMES,
             last: LAST_NAMES,
             rare: LAST_NAMES_RARE,
-            english: ENGLISH_WORDS,
             stop: STOP.iter().chain(crate::text::MONTHS).copied().collect(),
             ambiguous: AMBIGUOUS.iter().copied().collect(),
         }
@@ -1233,8 +1231,8 @@ fn push(
                 || honor
                 || (n >= 2
                     && cue != Cue::Contact
-                    && !g.is_english(name_toks[n - 1])
-                    && name_toks.iter().filter(|t| g.is_english(t)).count() <= 1)
+                    && !is_english(name_toks[n - 1])
+                    && name_toks.iter().filter(|t| is_english(t)).count() <= 1)
         }
     };
     let (Some(&(start, _)), Some(&(_, end))) = (toks.first(), toks.last()) else {
