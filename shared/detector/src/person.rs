@@ -859,8 +859,24 @@ pub(crate) fn candidates(
                     }
                 }
             }
+            // "NAME: PRIYA SHARMA", "MY NAME IS JOHN SMITH": a form or a record in capitals.
+            if matches!(cue, Cue::Strong | Cue::Own)
+                && !honor
+                && let Some(h) = capitals_name(text, at, g)
+            {
+                out.push(h);
+                return;
+            }
             read_tokens(text, at, &mut toks);
             if toks.is_empty() {
+                return;
+            }
+            // "Patient name: Doe, John": a record's surname, a comma, a known first name.
+            if matches!(cue, Cue::Strong | Cue::Own)
+                && toks.len() == 1
+                && let Some(h) = surname_first(text, toks[0], g)
+            {
+                out.push(h);
                 return;
             }
             // "9400 Doliver Dr Apt 13": the street's "Dr" before a unit.
@@ -878,6 +894,78 @@ pub(crate) fn candidates(
         }
     }
     push(text, &toks, cue, false, g, out)
+}
+
+/// One to three words in capitals at `at` after a strong cue ("NAME: PRIYA SHARMA"): a name
+/// when the first, in title case, is a gazetteer first name that is no stop word, and a
+/// second or third word's last is a surname ("NAME: PREMIUM PLAN", "Plan name: GOLD PPO" are
+/// not).
+fn capitals_name(text: &str, at: usize, g: &Gazetteer) -> Option<NameHit> {
+    let b = text.as_bytes();
+    let mut words = [(0usize, 0usize); 3];
+    let mut n = 0;
+    let mut i = at;
+    while n < words.len() {
+        let len = b[i.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_uppercase())
+            .count();
+        if !(2..=20).contains(&len) || b.get(i + len).is_some_and(u8::is_ascii_alphanumeric) {
+            break;
+        }
+        words[n] = (i, i + len);
+        n += 1;
+        if b.get(i + len) != Some(&b' ') || !b.get(i + len + 1).is_some_and(u8::is_ascii_uppercase)
+        {
+            break;
+        }
+        i += len + 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    let (mut fb, mut lb) = ([0u8; 24], [0u8; 24]);
+    let first = crate::text::title_case(&b[words[0].0..words[0].1], &mut fb)?;
+    let first_known = g.is_first(first) && !g.stop.contains(first) && !g.ambiguous.contains(first);
+    let last = crate::text::title_case(&b[words[n - 1].0..words[n - 1].1], &mut lb)?;
+    let last_known = n > 1 && g.any_surname(last);
+    // One word alone must be no English word too ("NAME: PRIYA" is, "NAME: GRACE" is not).
+    (first_known
+        && if n == 1 {
+            !is_english(first)
+        } else {
+            last_known
+        })
+    .then_some(NameHit {
+        start: words[0].0,
+        end: words[n - 1].1,
+        strong: true,
+        first_known,
+        last_known,
+        bare: false,
+    })
+}
+
+/// "Doe, John" after a strong cue: the one word read (`tok`), ", " and a gazetteer first name
+/// (with a middle name or initial after it): the name written surname first, as records do.
+fn surname_first(text: &str, tok: (usize, usize), g: &Gazetteer) -> Option<NameHit> {
+    let at = tok.1 + text[tok.1..].strip_prefix(", ").map(|_| 2)?;
+    let mut rest = Vec::with_capacity(3);
+    read_tokens(text, at, &mut rest);
+    let &(fs, fe) = rest.first()?;
+    let first = &text[fs..fe];
+    if !g.is_first(first) || g.stop.contains(first) || g.ambiguous.contains(first) {
+        return None;
+    }
+    let end = rest[..rest.len().min(2)].last().map_or(fe, |t| t.1);
+    Some(NameHit {
+        start: tok.0,
+        end,
+        strong: true,
+        first_known: true,
+        last_known: g.any_surname(&text[tok.0..tok.1]),
+        bare: false,
+    })
 }
 
 /// The cue before the name is a greeting ("Hi", "Hello", "Hey", "Dear", "Thanks") or
@@ -1438,6 +1526,32 @@ mod tests {
         ] {
             let got = scan_names(text);
             assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
+        }
+        // Records and forms: capitals, and the surname first.
+        for (text, name) in [
+            ("NAME: PRIYA SHARMA", "PRIYA SHARMA"),
+            ("Patient: JOHN SMITH, DOB 01/02/1980", "JOHN SMITH"),
+            ("MY NAME IS MARIA GARCIA", "MARIA GARCIA"),
+            ("Name: PRIYA", "PRIYA"),
+            ("Patient name: Doe, John", "Doe, John"),
+            ("Name: Smith, Mary Ann", "Smith, Mary Ann"),
+        ] {
+            assert_strong_name(text, name);
+        }
+        for text in [
+            "Name: PREMIUM PLAN",
+            "Plan name: GOLD PPO",
+            "Name: WILL",
+            "Name: GRACE",
+            "Name: JOHN DEERE TRACTOR PARTS",
+            "Name: Smith, DOB 01/02/1980",
+            "Name: Acme, Inc",
+        ] {
+            let got = scan_names(text);
+            assert!(
+                got.iter().all(|(n, strong, _)| !strong || !n.contains(' ')),
+                "{text}: {got:?}"
+            );
         }
         // Particles inside a name, not at its end.
         assert_strong_name(
