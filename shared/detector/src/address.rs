@@ -741,33 +741,13 @@ pub(crate) fn stated_start(text: &str, cue_end: usize) -> Option<usize> {
     const FILLER: &[&str] = &[
         "is", "was", "now", "to", "at", "be", "will", "as", "follows",
     ];
-    let b = text.as_bytes();
-    let mut i = cue_end;
-    loop {
-        // "Address:\n12 Main St": the value may start on the next line.
-        while b
-            .get(i)
-            .is_some_and(|c| matches!(c, b' ' | b':' | b'-' | b'\t' | b'\n' | b'\r'))
-        {
-            i += 1;
-        }
-        if i > cue_end + crate::text::CUE_GAP {
-            return None;
-        }
-        let rest = text.get(i..)?;
-        if rest.starts_with(|c: char| c.is_ascii_digit() || c.is_uppercase()) {
-            return Some(i);
-        }
-        let w = rest.split([' ', ':', ',']).next()?;
-        // A street word in lower case starts it ("rue de Joly", "ul. Cicha").
-        if w.len() > 2 && ADDRESS_LOWER.binary_search(&w).is_ok() && rest.len() > w.len() {
-            return Some(i);
-        }
-        if !FILLER.contains(&w) {
-            return None;
-        }
-        i += w.len();
-    }
+    // "Address:\n12 Main St": the value may start on the next line.
+    crate::text::after_filler(text, cue_end, b" :-\t\n\r", FILLER, |rest| {
+        let w = rest.split([' ', ':', ',']).next().unwrap_or("");
+        rest.starts_with(|c: char| c.is_ascii_digit() || c.is_uppercase())
+            // A street word in lower case starts it ("rue de Joly", "ul. Cicha").
+            || (w.len() > 2 && ADDRESS_LOWER.binary_search(&w).is_ok() && rest.len() > w.len())
+    })
 }
 
 /// A lower-case street address after an address cue ending at `cue_end`: its span.

@@ -281,6 +281,38 @@ pub(crate) fn value_after_cue(
     None
 }
 
+/// Where a value a customer states after its cue starts (`address-stated`, `phone-stated`):
+/// past the bytes of `seps` and the words of `filler` (ASCII case-insensitively: "is", "now",
+/// "me on", "est le"), within [`CUE_GAP`] bytes of `cue_end`, at the first position `starts`
+/// accepts; `None` at any other word ("ship it to me by Friday": "me" is no filler there).
+pub(crate) fn after_filler(
+    text: &str,
+    cue_end: usize,
+    seps: &[u8],
+    filler: &[&str],
+    starts: impl Fn(&str) -> bool,
+) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = cue_end;
+    loop {
+        while b.get(i).is_some_and(|c| seps.contains(c)) {
+            i += 1;
+        }
+        if i > cue_end + CUE_GAP {
+            return None;
+        }
+        let rest = text.get(i..)?;
+        if starts(rest) {
+            return Some(i);
+        }
+        let w = rest.split([' ', ':', ',']).next()?;
+        if w.is_empty() || !filler.iter().any(|f| f.eq_ignore_ascii_case(w)) {
+            return None;
+        }
+        i += w.len();
+    }
+}
+
 /// `w` with the accents of Latin letters taken off ("Häring" → "Haring", "Cécile" →
 /// "Cecile", "Łukasz" → "Lukasz", "Strauß" → "Strauss"), as the US census writes the names
 /// it lists, or with `umlaut_e` German's umlauts written with an 'e' ("Jürgen" → "Juergen");

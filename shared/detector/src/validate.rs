@@ -632,29 +632,9 @@ fn phone_stated_start(text: &str, cue_end: usize) -> Option<usize> {
         "its", "us", // and the same in the languages customers write
         "est", "le", "la", "es", "el", "ist", "é", "è", "il", "o", "är", "er", "lautet",
     ];
-    let b = text.as_bytes();
-    let mut i = cue_end;
-    loop {
-        while b
-            .get(i)
-            .is_some_and(|c| matches!(c, b' ' | b':' | b'-' | b'#' | b'=' | b',' | b'\t'))
-        {
-            i += 1;
-        }
-        if i > cue_end + crate::text::CUE_GAP {
-            return None;
-        }
-        match b.get(i) {
-            Some(c) if c.is_ascii_digit() || *c == b'+' || *c == b'(' => return Some(i),
-            _ => {}
-        }
-        let rest = text.get(i..)?;
-        let w = rest.split([' ', ':']).next()?;
-        if !FILLER.iter().any(|f| f.eq_ignore_ascii_case(w)) {
-            return None;
-        }
-        i += w.len();
-    }
+    crate::text::after_filler(text, cue_end, b" :-#=,\t", FILLER, |rest| {
+        rest.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '(')
+    })
 }
 
 /// A phone number in any country's layout, stated after a phone cue: an optional '+', then
