@@ -1281,6 +1281,9 @@ impl Detector {
         if !(2..=12).contains(&n) {
             return;
         }
+        let uniform = groups
+            .iter()
+            .all(|g| g.1 - g.0 == groups[0].1 - groups[0].0);
         let mut taken: Vec<(usize, usize)> = Vec::new();
         for len in (1..n).rev() {
             for i in 0..=(n - len) {
@@ -1290,8 +1293,15 @@ impl Detector {
                     continue;
                 }
                 if let Some(c) = self.best_number(text, ws, we, ctx, trace) {
-                    taken.push((ws, we));
-                    ctx.claim(&c);
+                    // A window read as nothing sure leaves its digits to shorter windows
+                    // ("phones 052 5552606 074-7111234": the first three groups are no
+                    // account number, the first two are a phone) — unless the groups are all
+                    // of one length: blocks of one number, of which no part is a value by
+                    // itself ("1000 6035 1835 9847 8832" holds no card).
+                    if uniform || c.score >= self.rules[c.rule].threshold {
+                        taken.push((ws, we));
+                        ctx.claim(&c);
+                    }
                     out.push(c);
                 }
             }
