@@ -987,6 +987,10 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
             let &(a, e) = words.last()?;
             match numbered_road_end(b, start + e, &s[a..e]) {
                 Some(stop) if words.len() >= 2 => stop,
+                // "586 W. 207 St.": a numbered street written without its ordinal ending.
+                _ if words.len() == 2 && is_directional(&s[a..e]) => {
+                    numbered_street_end(b, start + e)?
+                }
                 _ if words.len() < 3 => return None,
                 _ => return intl_after_number(text, start),
             }
@@ -1037,6 +1041,36 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
         },
         span: Some((start, stop)),
     })
+}
+
+/// A directional word as a street name's prefix ("W", "W.", "North", "SE").
+fn is_directional(word: &str) -> bool {
+    let w = word.strip_suffix('.').unwrap_or(word);
+    DIRECTIONALS.contains(&w)
+}
+
+/// The end of " 207 St." at `b[at..]`: a numbered street without its ordinal ending, one to
+/// three digits and a street suffix in title case or capitals.
+fn numbered_street_end(b: &[u8], at: usize) -> Option<usize> {
+    let rest = b.get(at..)?.strip_prefix(b" ")?;
+    let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=3).contains(&n) || rest.get(n) != Some(&b' ') {
+        return None;
+    }
+    let word = &rest[n + 1..];
+    let len = word.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    if word
+        .get(len)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    {
+        return None;
+    }
+    let w = std::str::from_utf8(&word[..len]).ok()?;
+    if !w.starts_with(|c: char| c.is_ascii_uppercase()) || !is_suffix(w) {
+        return None;
+    }
+    let dot = usize::from(word.get(len) == Some(&b'.'));
+    Some(at + 1 + n + 1 + len + dot)
 }
 
 /// Roads known by a number ("Highway 32", "US Route 1", "County Road 5"), as their last word.
