@@ -32,6 +32,10 @@ pub(crate) enum Cue {
     After,
     /// "<Name> as a beneficiary": a role a customer adds a person in, after the name.
     Role,
+    /// "<Name> said", "<Name> told me": a verb of speech after the name (a customer quoting
+    /// an earlier agent: "Jessica said the refund was on its way"); a known first name that is
+    /// no English word ("Chase said" is the bank), or a known first name and surname.
+    Says,
     /// No cue: a first name of the gazetteer followed by a capitalised word ("John Oliver
     /// called"); reported only when the last word is a gazetteer surname too.
     Bare,
@@ -144,6 +148,19 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("mx.", Cue::Honorific),
     ("mx", Cue::Honorific),
     ("here", Cue::After),
+];
+
+/// Verbs of speech after a name ("Jessica said", "Mark Evans told me"), matched ASCII
+/// case-insensitively, ending a word.
+const SPEECH: &[&[u8]] = &[
+    b"said",
+    b"says",
+    b"told",
+    b"tells",
+    b"asked",
+    b"wrote",
+    b"mentioned",
+    b"promised",
 ];
 
 /// Roles after " as " that say the capitalised words before are a person a customer adds to
@@ -396,6 +413,18 @@ fn on_capital(
     {
         out.push((i + wlen + 1, i + wlen + 5, Cue::After));
     }
+    // " said" … after this word.
+    if after.first() == Some(&b' ')
+        && let Some(v) = SPEECH.iter().find(|v| {
+            after.len() > v.len()
+                && after[1..=v.len()].eq_ignore_ascii_case(v)
+                && after
+                    .get(v.len() + 1)
+                    .is_none_or(|c| !c.is_ascii_alphanumeric())
+        })
+    {
+        out.push((i + wlen + 1, i + wlen + 1 + v.len(), Cue::Says));
+    }
     // " as a beneficiary" … after this word.
     if after.len() > 4 && after[0] == b' ' && after[1..4].eq_ignore_ascii_case(b"as ") {
         let rest = &after[4..];
@@ -507,7 +536,7 @@ pub(crate) fn cue_index() -> CueIndex {
         .filter(|&i| {
             !matches!(
                 CUES[i].1,
-                Cue::After | Cue::Role | Cue::Honorific | Cue::Bare
+                Cue::After | Cue::Role | Cue::Says | Cue::Honorific | Cue::Bare
             )
         })
         .collect();
@@ -744,7 +773,7 @@ pub(crate) fn candidates(
         return push(text, &toks, cue, false, g, out);
     }
     match cue {
-        Cue::After | Cue::Role => {
+        Cue::After | Cue::Role | Cue::Says => {
             // "<Name> here", "<Name> as a beneficiary": up to three capitalised words right
             // before the cue.
             if cs == 0 || !text[..cs].ends_with(' ') {
@@ -785,6 +814,14 @@ pub(crate) fn candidates(
                 return;
             };
             if cue == Cue::Role {
+                return push(text, &toks, cue, false, g, out);
+            }
+            if cue == Cue::Says {
+                // "Yesterday Jessica said": the name starts at its first name.
+                while toks.len() > 1 && toks.first().is_some_and(|&(a, b)| !g.is_first(&text[a..b]))
+                {
+                    toks.remove(0);
+                }
                 return push(text, &toks, cue, false, g, out);
             }
             // Must start a sentence or the message, or follow "it's" / "this is" ("hi, it's
@@ -1061,6 +1098,36 @@ const AMBIGUOUS: &[&str] = &[
     "Miller", "Ray", "Sky", "Summer", "Autumn", "Holly", "Ivy", "Max", "Sunny", "Don", "Guy",
 ];
 
+/// First names that, alone before "said" or "told", more often name a place, an insurer, a
+/// bank or an assistant ("Florida said", "Oscar said my claim was denied", "Alexa said").
+const SPEAKING_PLACES: &[&str] = &[
+    "Adelaide",
+    "Alexa",
+    "Aurora",
+    "Austin",
+    "Carolina",
+    "Charlotte",
+    "Chelsea",
+    "Dakota",
+    "Dallas",
+    "Denver",
+    "Florida",
+    "Georgia",
+    "Houston",
+    "Jordan",
+    "Lincoln",
+    "Madison",
+    "Marcus",
+    "Orlando",
+    "Oscar",
+    "Phoenix",
+    "Regina",
+    "Siri",
+    "Sydney",
+    "Victoria",
+    "Virginia",
+];
+
 /// Later mentions of a name found once ("My name is Margrethe Kristiansen but everyone calls
 /// me Margrethe"): each word of `hits`' names (capitalised, three letters or more, no stop or
 /// ambiguous word) wherever it stands alone again in the text, outside every hit.
@@ -1279,6 +1346,13 @@ fn push(
         // "Thanks,\nPatrick": a sign-off, then a known first name alone on its line.
         // "my son Tyler", "my mother is Maria": a known first name; so is "Carlos here."
         (1, Cue::Relation | Cue::After | Cue::Role) => first_known,
+        (1, Cue::Says) => {
+            first_known
+                && !is_english(name_toks[0])
+                && !g.ambiguous.contains(name_toks[0])
+                && !SPEAKING_PLACES.contains(&name_toks[0])
+        }
+        (_, Cue::Says) => first_known && last_known,
         (1, Cue::Weak | Cue::Contact) => {
             first_known
                 && (addressed(text, toks) || signed_off(text, toks))
@@ -1479,6 +1553,35 @@ mod tests {
             "add Tyler as a friend",
             "Saved Cards as a beneficiary list",
             "add Acme Corp as beneficiaryship",
+        ] {
+            let got = scan_names(text);
+            assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
+        }
+    }
+
+    /// A verb of speech after a name: a customer quoting someone ("Jessica said the refund
+    /// was on its way"). One word must be a known first name that is no English word, no
+    /// ambiguous first name and no place, insurer or assistant that speaks.
+    #[test]
+    fn names_before_a_verb_of_speech() {
+        for (text, name) in [
+            ("Jessica said the refund was on its way", "Jessica"),
+            ("Yesterday Jessica told me to wait", "Jessica"),
+            ("George said to Michelle Johnson, \"totes\"", "George"),
+            ("then Mark Evans told me it was fine", "Mark Evans"),
+            ("Priya asked for my date of birth", "Priya"),
+        ] {
+            assert_strong_name(text, name);
+        }
+        for text in [
+            "Chase said my card was blocked",
+            "Oscar said my claim was denied",
+            "Florida said no",
+            "Will said so",
+            "Support said it was fine",
+            "Apple told me to wait",
+            "Jessica saidit",
+            "Jessica sayings",
         ] {
             let got = scan_names(text);
             assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
