@@ -942,6 +942,16 @@ fn alone_on_line(text: &str, start: usize, stop: usize) -> bool {
     (before.is_empty() || before.ends_with('\n')) && (after.is_empty() || after.starts_with('\n'))
 }
 
+/// The end of " (…)" at `b[at..]`: one to forty bytes in parentheses on the same line.
+fn parenthetical_end(b: &[u8], at: usize) -> Option<usize> {
+    let rest = b.get(at..)?.strip_prefix(b" (")?;
+    let close = rest
+        .iter()
+        .take(41)
+        .position(|&c| c == b')' || c == b'\n')?;
+    (close > 0 && rest[close] == b')').then_some(at + 2 + close + 1)
+}
+
 /// A street address at `text[start..end]` is one by where it stands: alone on its line, or
 /// after "at"/"to".
 fn placed(text: &str, start: usize, end: usize) -> bool {
@@ -1031,6 +1041,15 @@ pub(crate) fn check(text: &str, start: usize, end: usize) -> Option<Verdict> {
         strong = true;
     }
     if !strong && alone_on_line(text, start, stop) {
+        strong = true;
+    }
+    // A remark in parentheses that ends the line belongs to the address ("62 Portland Road
+    // (Route 1)", "12 Main St (back entrance)").
+    if !strong
+        && let Some(e) = parenthetical_end(b, stop)
+        && alone_on_line(text, start, e)
+    {
+        stop = e;
         strong = true;
     }
     Some(Verdict {
