@@ -163,6 +163,20 @@ const SPEECH: &[&[u8]] = &[
     b"promised",
 ];
 
+/// The length of the verb of speech that `w` starts with, ending a word. Read after every
+/// capitalised word: its first four bytes, folded to lower case, turn most words away before
+/// any verb is compared.
+fn speech_at(w: &[u8]) -> Option<usize> {
+    let head = u32::from_le_bytes(w.get(..4)?.try_into().ok()?) | 0x2020_2020;
+    let v = SPEECH
+        .iter()
+        .find(|v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]) == head)?;
+    (w.len() >= v.len()
+        && w[..v.len()].eq_ignore_ascii_case(v)
+        && w.get(v.len()).is_none_or(|c| !c.is_ascii_alphanumeric()))
+    .then_some(v.len())
+}
+
 /// Roles after " as " that say the capitalised words before are a person a customer adds to
 /// an account or policy ("add Michal Horký as a beneficiary", "add Guy Migneault as
 /// guardian"); matched ASCII case-insensitively, ending a word.
@@ -415,15 +429,9 @@ fn on_capital(
     }
     // " said" … after this word.
     if after.first() == Some(&b' ')
-        && let Some(v) = SPEECH.iter().find(|v| {
-            after.len() > v.len()
-                && after[1..=v.len()].eq_ignore_ascii_case(v)
-                && after
-                    .get(v.len() + 1)
-                    .is_none_or(|c| !c.is_ascii_alphanumeric())
-        })
+        && let Some(n) = speech_at(&after[1..])
     {
-        out.push((i + wlen + 1, i + wlen + 1 + v.len(), Cue::Says));
+        out.push((i + wlen + 1, i + wlen + 1 + n, Cue::Says));
     }
     // " as a beneficiary" … after this word.
     if after.len() > 4 && after[0] == b' ' && after[1..4].eq_ignore_ascii_case(b"as ") {
