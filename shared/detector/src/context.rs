@@ -147,7 +147,7 @@ impl ContextMatcher {
                         .get(i + 1)
                         .map_or(0, |&x| self.classes[x as usize] as usize);
                     if self.first_two[c0 * self.nclasses + c1] {
-                        self.walk(b, i, out);
+                        self.walk(b, i, from, out);
                     }
                 }
                 at += 8;
@@ -159,17 +159,18 @@ impl ContextMatcher {
         for (i, &x) in b.iter().enumerate().skip(at) {
             let f = self.flags[x as usize];
             if (f & !prev & WORD) | (f & START) != 0 {
-                self.walk(b, i, out);
+                self.walk(b, i, from, out);
             }
             prev = f & WORD;
         }
-        if out.len() - from > 1 {
-            out[from..].sort_unstable_by_key(|h| (h.1, h.0));
-        }
     }
 
+    /// The words that begin at `start`, each put in its place in `out[from..]` (by end, then
+    /// start): walks begin in text order, so a hit goes before those already found only when
+    /// a longer phrase holds a word that ends inside it ("security" in "social security
+    /// number"), and is moved back that far.
     #[inline]
-    fn walk(&self, b: &[u8], start: usize, out: &mut Vec<Hit>) {
+    fn walk(&self, b: &[u8], start: usize, from: usize, out: &mut Vec<Hit>) {
         let mut node = 0usize;
         let mut i = start;
         while i < b.len() {
@@ -186,7 +187,12 @@ impl ContextMatcher {
                 && (self.flags[x as usize] & WORD == 0
                     || b.get(i).is_none_or(|&n| self.flags[n as usize] & WORD == 0))
             {
+                let mut k = out.len();
                 out.push((start, i, w));
+                while k > from && out[k - 1].1 > i {
+                    out.swap(k - 1, k);
+                    k -= 1;
+                }
             }
         }
     }
@@ -252,6 +258,9 @@ pub(crate) mod tests {
             "-pin",
             "zip code",
             "zip",
+            "social security number",
+            "security",
+            "social",
         ]);
         let texts = [
             "My Account Number is 123, acct #9, ACCOUNT-number",
@@ -259,6 +268,7 @@ pub(crate) mod tests {
             "date of birth: born; birthday birth-date #ref #refs x#ref a/c-pin",
             "zip codes zip code zip-code numbers unnumbered number1 1number",
             "émigré number née accountnumber account  number",
+            "my social security number is, Social Security, security number social",
             "",
             "n",
             "number",
