@@ -93,6 +93,9 @@ pub(crate) enum Validator {
     /// A phone number in any country's layout, stated after a phone cue (`after-cue`).
     StatedPhone,
     PassportToken,
+    /// A date written with the Chinese, Japanese or Korean year, month and day signs
+    /// ("1985年3月15日", "1985년 3월 15일") that its own birth words stand next to.
+    DateCjk,
 }
 
 /// Names accepted in the `validator` field, for error messages and `dlp rules`.
@@ -138,6 +141,7 @@ pub const VALIDATOR_NAMES: &[&str] = &[
     "stated-address",
     "stated-phone",
     "passport-token",
+    "date-cjk",
 ];
 
 impl Validator {
@@ -221,6 +225,7 @@ impl Validator {
             "stated-address" => Validator::StatedAddress,
             "stated-phone" => Validator::StatedPhone,
             "passport-token" => Validator::PassportToken,
+            "date-cjk" => Validator::DateCjk,
             _ => return None,
         })
     }
@@ -485,6 +490,7 @@ impl Validator {
                 }
                 Verdict::strong()
             }
+            Validator::DateCjk => cjk_birth_date(text, start, end),
             Validator::StreetAddress => crate::address::check(text, start, end),
             Validator::IntlAddress => crate::address::check_intl(text, start),
             // The value read after a cue (a partial date, a lower-case address, a national
@@ -1342,6 +1348,58 @@ fn full_year(y: u32, digits: usize) -> u32 {
 }
 
 /// (year, month, day) of a numeric, ISO or month-name date.
+/// Birth words before a CJK date (after its particle: "生年月日は", "出生日期是", "생년월일은")
+/// and after it ("1985年3月15日生まれ", "…出生", "…생").
+const CJK_BIRTH_BEFORE: &[&str] = &[
+    "生年月日",
+    "出生日期",
+    "出生年月日",
+    "出生年月",
+    "出生于",
+    "出生於",
+    "出生在",
+    "誕生日",
+    "诞生日",
+    "生日",
+    "생년월일",
+    "생일",
+];
+const CJK_BIRTH_AFTER: &[&str] = &["生まれ", "出生", "生", "생", "에 태어", "에 출생"];
+
+/// "1985年3月15日" or "1985년 3월 15일" (digits ASCII or full width, blanks between the
+/// parts) next to a birth word of Chinese, Japanese or Korean: a date of birth.
+fn cjk_birth_date(text: &str, start: usize, end: usize) -> Option<Verdict> {
+    let mut parts = [0u32; 3];
+    let mut k = 0;
+    let mut in_number = false;
+    for c in text[start..end].chars() {
+        if let Some(v) = crate::text::digit_value(c) {
+            if !in_number {
+                k += 1;
+                if k > 3 {
+                    return None;
+                }
+            }
+            in_number = true;
+            let p = &mut parts[k - 1];
+            *p = p.checked_mul(10)?.checked_add(u32::from(v))?;
+        } else {
+            in_number = false;
+        }
+    }
+    let [y, m, d] = parts;
+    if k != 3 || !valid_date(y, m, d) {
+        return None;
+    }
+    let before = text[..start].trim_end_matches([
+        ' ', '\u{3000}', ':', '：', 'は', 'が', '是', '为', '為', '은', '는', '이', '가',
+    ]);
+    let after = text[end..].trim_start_matches([' ', '\u{3000}']);
+    let birth = CJK_BIRTH_BEFORE.iter().any(|w| before.ends_with(w))
+        || CJK_BIRTH_AFTER.iter().any(|w| after.starts_with(w));
+    if birth { Verdict::strong() } else { None }
+}
+
 pub(crate) fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
     let parts: Vec<&str> = s
         .split(|c: char| c == '/' || c == '-' || c == '.' || c == ',' || c.is_whitespace())
@@ -2399,6 +2457,34 @@ mod tests {
         }
     }
 
+    /// A CJK date is a birth date only next to a birth word, and only a real date.
+    #[test]
+    fn cjk_dates_need_their_birth_words() {
+        for (text, value, want) in [
+            ("生年月日：1985年3月15日", "1985年3月15日", true),
+            ("我的出生日期是1985年3月15日", "1985年3月15日", true),
+            (
+                "私は１９８５年３月１５日生まれです",
+                "１９８５年３月１５日",
+                true,
+            ),
+            ("생년월일은 1985년 3월 15일입니다", "1985년 3월 15일", true),
+            ("1985년 3월 15일생", "1985년 3월 15일", true),
+            ("会議は2024年3月15日です", "2024年3月15日", false),
+            ("生年月日：1985年2月30日", "1985年2月30日", false),
+            ("生年月日：1985年3月15日", "85年3月15日", false),
+            (
+                "生年月日 99999999999年3月15日",
+                "99999999999年3月15日",
+                false,
+            ),
+        ] {
+            let start = text.find(value).unwrap();
+            let got = Validator::DateCjk.check_text(text, start, start + value.len());
+            assert_eq!(got.is_some(), want, "{text:?}");
+        }
+    }
+
     /// A policy rule may pair any pattern with any validator: every validator takes any
     /// char-boundary range of any text without panicking (the built-in patterns only ever
     /// hand them their own shapes).
@@ -2452,6 +2538,11 @@ mod tests {
             " E1C 4UD",
             "Edif. ",
             " / ",
+            "年",
+            "月",
+            "日",
+            "１",
+            "생년월일은 ",
         ];
         let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
             cases: 2000,
