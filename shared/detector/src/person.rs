@@ -338,6 +338,10 @@ pub(crate) fn find_cues(
         if i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'\'' || b[i - 1] >= 0x80) {
             return;
         }
+        // "Jean-Luc": the second half of a hyphenated word is read with its first.
+        if i > 1 && b[i - 1] == b'-' && (b[i - 2].is_ascii_alphabetic() || b[i - 2] >= 0x80) {
+            return;
+        }
         if b[i] >= 0x80 && !starts_upper(text, i) {
             return;
         }
@@ -412,6 +416,16 @@ fn on_capital(
     } else {
         ascii
     };
+    // "Jean-Luc", "O'Connor": a hyphen or apostrophe before a capital joins one name.
+    let mut wlen = wlen;
+    while matches!(b.get(i + wlen), Some(b'-' | b'\''))
+        && b.get(i + wlen + 1).is_some_and(u8::is_ascii_uppercase)
+    {
+        wlen += 1 + b[i + wlen + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+    }
     let word = &text[i..i + wlen];
     if HONORIFICS.contains(&word) {
         let e = i + wlen + usize::from(b.get(i + wlen) == Some(&b'.'));
@@ -582,6 +596,10 @@ pub(crate) fn is_english(w: &str) -> bool {
 fn lookup(t: &WordTable, w: &str) -> bool {
     if t.contains(w) {
         return true;
+    }
+    // "Jean-Luc", "Mary-Kate", "Smith-Jones": every part of a hyphenated name is one.
+    if let Some((a, b)) = w.split_once('-') {
+        return !a.is_empty() && !b.is_empty() && lookup(t, a) && lookup(t, b);
     }
     let mut buf = [0u8; 32];
     let w = match crate::text::fold_latin(w, false, &mut buf) {
@@ -1562,6 +1580,30 @@ mod tests {
             "Saved Cards as a beneficiary list",
             "add Acme Corp as beneficiaryship",
         ] {
+            let got = scan_names(text);
+            assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
+        }
+    }
+
+    /// A hyphen or apostrophe before a capital joins one name: "Jean-Luc", "O'Connor" are read
+    /// whole (the gazetteers know each part), not from their second half.
+    #[test]
+    fn hyphenated_and_apostrophe_names_are_one_word() {
+        for (text, name) in [
+            (
+                "Mary-Kate O'Connor here, quick question",
+                "Mary-Kate O'Connor",
+            ),
+            ("Sean O'Connor here", "Sean O'Connor"),
+            ("my name is Anna-Lena Schmidt", "Anna-Lena Schmidt"),
+            ("Jean-Luc said it was fine", "Jean-Luc"),
+        ] {
+            assert_strong_name(text, name);
+        }
+        let got = scan_names("then Jean-Luc Picard called");
+        let names: Vec<&str> = got.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(names, ["Jean-Luc Picard"]);
+        for text in ["I work at Coca-Cola Company", "Jessica's card was charged"] {
             let got = scan_names(text);
             assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
         }
