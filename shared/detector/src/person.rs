@@ -949,45 +949,83 @@ pub(crate) fn candidates(
     push(text, &toks, cue, false, g, out)
 }
 
-/// One to three words in capitals at `at` after a strong cue ("NAME: PRIYA SHARMA"): a name
-/// when the first, in title case, is a gazetteer first name that is no stop word, and a
-/// second or third word's last is a surname ("NAME: PREMIUM PLAN", "Plan name: GOLD PPO" are
-/// not).
+/// The length of a word in capitals at `b[i..]` (letters, and a hyphen or apostrophe between
+/// them: "O'NEILL", "SMITH-JONES"), or 0.
+fn capitals_len(b: &[u8], i: usize) -> usize {
+    let mut len = 0;
+    while let Some(&c) = b.get(i + len) {
+        let joins = matches!(c, b'-' | b'\'')
+            && len > 0
+            && b.get(i + len + 1).is_some_and(u8::is_ascii_uppercase);
+        if !(c.is_ascii_uppercase() || joins) {
+            break;
+        }
+        len += 1;
+    }
+    if b.get(i + len).is_some_and(u8::is_ascii_alphanumeric) {
+        0
+    } else {
+        len
+    }
+}
+
+/// One to three words in capitals at `at` after a strong cue ("NAME: PRIYA SHARMA", "JOHN A
+/// SMITH" with a middle initial): a name when the first, in title case, is a gazetteer first
+/// name that is no stop word, and a second or third word's last is a surname ("NAME: PREMIUM
+/// PLAN", "Plan name: GOLD PPO" are not). Or surname first, as records write it ("Patient:
+/// DOE, JOHN", "GARCIA, MARIA L"): a word in capitals, ", ", a gazetteer first name and a
+/// middle name or initial.
 fn capitals_name(text: &str, at: usize, g: &Gazetteer) -> Option<NameHit> {
     let b = text.as_bytes();
     let mut words = [(0usize, 0usize); 3];
     let mut n = 0;
     let mut i = at;
+    // Where the words after the first begin: after ", " when the surname comes first.
+    let mut surname_first = false;
     while n < words.len() {
-        let len = b[i.min(b.len())..]
-            .iter()
-            .take_while(|c| c.is_ascii_uppercase())
-            .count();
-        if !(2..=20).contains(&len) || b.get(i + len).is_some_and(u8::is_ascii_alphanumeric) {
+        let len = capitals_len(b, i.min(b.len()));
+        // A middle initial, with or without its dot, between two words.
+        let initial = len == 1 && (n == 1 || (surname_first && n == 2));
+        if !((2..=20).contains(&len) || initial) {
             break;
         }
-        words[n] = (i, i + len);
+        let mut end = i + len;
+        if initial && b.get(end) == Some(&b'.') {
+            end += 1;
+        }
+        words[n] = (i, end);
         n += 1;
-        if b.get(i + len) != Some(&b' ') || !b.get(i + len + 1).is_some_and(u8::is_ascii_uppercase)
-        {
+        if n == 1 && b.get(end) == Some(&b',') && b.get(end + 1) == Some(&b' ') {
+            surname_first = true;
+            i = end + 2;
+            continue;
+        }
+        if b.get(end) != Some(&b' ') || !b.get(end + 1).is_some_and(u8::is_ascii_uppercase) {
             break;
         }
-        i += len + 1;
+        i = end + 1;
     }
-    if n == 0 {
+    // A trailing initial is no surname ("JOHN A"), unless the surname came first.
+    if n >= 2 && !surname_first && words[n - 1].1 - words[n - 1].0 <= 2 {
+        n -= 1;
+    }
+    if n == 0 || (surname_first && n < 2) {
         return None;
     }
     let (mut fb, mut lb) = ([0u8; 24], [0u8; 24]);
-    let first = crate::text::title_case(&b[words[0].0..words[0].1], &mut fb)?;
+    let (fi, li) = if surname_first { (1, 0) } else { (0, n - 1) };
+    let first = crate::text::title_case(&b[words[fi].0..words[fi].1], &mut fb)?;
     let first_known = g.is_first(first) && !g.stop.contains(first) && !g.ambiguous.contains(first);
-    let last = crate::text::title_case(&b[words[n - 1].0..words[n - 1].1], &mut lb)?;
-    let last_known = n > 1 && g.any_surname(last);
+    let last_known = n > 1
+        && crate::text::title_case(&b[words[li].0..words[li].1], &mut lb)
+            .is_some_and(|l| g.any_surname(l));
     // One word alone must be no English word too ("NAME: PRIYA" is, "NAME: GRACE" is not).
+    // Surname first, the comma says which word is which: a known first name is enough.
     (first_known
         && if n == 1 {
             !is_english(first)
         } else {
-            last_known
+            surname_first || last_known
         })
     .then_some(NameHit {
         start: words[0].0,
@@ -1678,11 +1716,19 @@ mod tests {
             ("Name: PRIYA", "PRIYA"),
             ("Patient name: Doe, John", "Doe, John"),
             ("Name: Smith, Mary Ann", "Smith, Mary Ann"),
+            ("Patient: DOE, JOHN", "DOE, JOHN"),
+            ("Insured: GARCIA, MARIA L", "GARCIA, MARIA L"),
+            ("Name: O'NEILL, SEAN P.", "O'NEILL, SEAN P."),
+            ("Cardholder: JOHN A. SMITH", "JOHN A. SMITH"),
+            ("Cardholder: JOHN A SMITH", "JOHN A SMITH"),
         ] {
             assert_strong_name(text, name);
         }
         for text in [
             "Name: PREMIUM PLAN",
+            "Name: BALANCE, MARK",
+            "Name: ACCOUNT, PREMIUM",
+            "Name: JOHN A",
             "Plan name: GOLD PPO",
             "Name: WILL",
             "Name: GRACE",
