@@ -3,6 +3,7 @@
 //! threshold and overlap resolution. Owns compilation of rules into matchers; never does I/O
 //! and never puts matched text into anything it returns.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
@@ -608,34 +609,51 @@ impl Detector {
 
     /// Findings at or above their entity's threshold, one per value, sorted by start.
     pub fn scan(&self, text: &str) -> Vec<Finding> {
-        let cands = self.candidates(text, &mut None);
-        self.resolve(cands, &mut None)
+        // The thread's buffers from its last scan (taken, so a nested scan would get its own).
+        let mut scratch = SCRATCH.with(Cell::take).unwrap_or_default();
+        let cands = self.candidates(text, &mut None, &mut scratch);
+        let found = self.resolve(cands, &mut None, &mut scratch);
+        if scratch.reusable() {
+            SCRATCH.with(|c| c.set(Some(scratch)));
+        }
+        found
     }
 
     /// Every candidate with the stages it passed: reported findings and those that stopped at
     /// a stage (validator, threshold, allowlist, overlap).
     pub fn explain(&self, text: &str) -> Vec<Explanation> {
         let mut trace = Some(Vec::new());
-        let cands = self.candidates(text, &mut trace);
-        self.resolve(cands, &mut trace);
+        let mut scratch = Box::default();
+        let cands = self.candidates(text, &mut trace, &mut scratch);
+        self.resolve(cands, &mut trace, &mut scratch);
         let mut t = trace.unwrap_or_default();
         t.sort_by_key(|e| (e.start, e.end));
         t
     }
 
-    fn candidates(&self, text: &str, trace: &mut Option<Trace>) -> Vec<Cand> {
+    fn candidates(
+        &self,
+        text: &str,
+        trace: &mut Option<Trace>,
+        scratch: &mut Scratch,
+    ) -> Vec<Cand> {
         // Capacities from dense chat (about one candidate in 54 bytes, one cue in 100).
-        let mut out = Vec::with_capacity(text.len() / 48);
+        let mut out = std::mem::take(&mut scratch.cands);
+        out.clear();
+        out.reserve(text.len() / 48);
         let bytes_hit = has_trigger_byte(text.as_bytes());
         // Keywords only matter when no digit or '@' already sends the text to the matcher.
         let kw_hit = !bytes_hit && self.keywords.is_match(text);
-        let mut cues: Vec<(usize, usize, Cue)> = Vec::with_capacity(text.len() / 128);
+        let cues = &mut scratch.cues;
+        cues.clear();
+        cues.reserve(text.len() / 128);
         if self.person_rule.is_some() {
-            person::find_cues(text, &self.cue_index, &self.names, &mut cues);
+            person::find_cues(text, &self.cue_index, &self.names, cues);
         }
-        let mut ctx = CtxCache::default();
+        let ctx = &mut scratch.ctx;
+        ctx.reset();
         if bytes_hit || kw_hit {
-            self.match_pass(text, 0, text.len(), &mut ctx, &mut out, trace, 0);
+            self.match_pass(text, 0, text.len(), ctx, &mut out, trace, 0);
         }
         let postcode = self.postcode_rule.filter(|_| bytes_hit);
         let lines = self.lower_street_rule.filter(|_| bytes_hit);
@@ -653,10 +671,10 @@ impl Detector {
                         self.pattern_candidate(text, ri, i, e, ctx, out, trace, 1);
                     }
                 };
-            line_start(0, &mut ctx, &mut out, trace);
+            line_start(0, ctx, &mut out, trace);
             for p in memchr::memchr2_iter(b',', b'\n', b) {
                 if b[p] == b'\n' {
-                    line_start(p + 1, &mut ctx, &mut out, trace);
+                    line_start(p + 1, ctx, &mut out, trace);
                 }
                 let Some(ri) = postcode else { continue };
                 let (next, after) = if b[p] == b',' && b.get(p + 1) == Some(&b' ') {
@@ -674,7 +692,7 @@ impl Detector {
                 if (city_first || next.is_ascii_digit())
                     && crate::address::check_intl(text, p).is_some()
                 {
-                    self.pattern_candidate(text, ri, p, after, &mut ctx, &mut out, trace, 1);
+                    self.pattern_candidate(text, ri, p, after, ctx, &mut out, trace, 1);
                 }
             }
         }
@@ -711,10 +729,10 @@ impl Detector {
                         }
                         if let Some(e) = v.after_cue_end(text, s) {
                             let verdict = Verdict::strong();
-                            self.candidate(text, ri, s, e, verdict, &mut ctx, &mut out, trace, 1);
+                            self.candidate(text, ri, s, e, verdict, ctx, &mut out, trace, 1);
                         }
                     } else if let Some((s, e)) = v.find_after(text, he) {
-                        self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
+                        self.pattern_candidate(text, ri, s, e, ctx, &mut out, trace, 1);
                     }
                 }
             }
@@ -723,7 +741,8 @@ impl Detector {
         // before a name typed in lower case ("my name is john smith"): a message is short, and
         // one memchr pass over its 'a's costs less than setting up a substring searcher; a long
         // text is searched for " at", "[at", "(at" and "ame" by one prebuilt packed searcher.
-        let mut hits = Vec::new();
+        let mut hits = std::mem::take(&mut scratch.names);
+        hits.clear();
         if self.spelled_email_rule.is_some() || self.person_rule.is_some() {
             let b = text.as_bytes();
             let mut visit = |a: usize, hits: &mut Vec<person::NameHit>| match b.get(a + 1) {
@@ -731,7 +750,7 @@ impl Detector {
                     if let Some(ri) = self.spelled_email_rule
                         && let Some((s, e)) = crate::spelled::email_at(text, a, &self.names)
                     {
-                        self.pattern_candidate(text, ri, s, e, &mut ctx, &mut out, trace, 1);
+                        self.pattern_candidate(text, ri, s, e, ctx, &mut out, trace, 1);
                     }
                     // "the new place at 101 main st."
                     if let Some(ri) = self.lower_street_rule
@@ -742,7 +761,7 @@ impl Detector {
                         // Not again where "live at" already read it.
                         && !out.iter().any(|c| c.rule == ri && c.start == a + 3)
                     {
-                        self.pattern_candidate(text, ri, a + 3, e, &mut ctx, &mut out, trace, 1);
+                        self.pattern_candidate(text, ri, a + 3, e, ctx, &mut out, trace, 1);
                     }
                 }
                 Some(b'm') if self.person_rule.is_some() && b.get(a + 2) == Some(&b'e') => {
@@ -768,7 +787,7 @@ impl Detector {
             // End of the last name found after a cue: a cue-less name inside it is the same
             // name again (cues come in text order, a name's cue before or at its first word).
             let mut cued_end = 0;
-            for &(s, e, c) in &cues {
+            for &(s, e, c) in cues.iter() {
                 if c == Cue::Bare && s < cued_end {
                     continue;
                 }
@@ -814,7 +833,7 @@ impl Detector {
                 }
                 out.push(c);
             }
-            for h in hits {
+            for h in hits.drain(..) {
                 let mut score = if h.bare {
                     person::BARE_SCORE
                 } else if h.strong {
@@ -863,10 +882,11 @@ impl Detector {
                 out.push(c);
             }
         }
+        scratch.names = hits;
         if let Some((re, targets)) = &self.custom {
             for m in re.find_iter(text) {
                 let ri = targets[m.pattern().as_usize()];
-                self.pattern_candidate(text, ri, m.start(), m.end(), &mut ctx, &mut out, trace, 1);
+                self.pattern_candidate(text, ri, m.start(), m.end(), ctx, &mut out, trace, 1);
             }
         }
         if !self.allow.is_empty() {
@@ -898,9 +918,11 @@ impl Detector {
         depth: u8,
     ) {
         // Matches first (the merge keeps its own cursors), candidates after.
-        let matches = self.find_matches(text, from, to);
+        // The cache's match buffer (a nested pass finds it taken and allocates its own).
+        let mut matches = std::mem::take(&mut ctx.matches);
+        self.find_matches_into(text, from, to, &mut matches);
         let numbers = !self.number_rules.is_empty();
-        for (s, e, target) in matches {
+        for &(s, e, target) in &matches {
             match target {
                 Target::Rule(ri) => {
                     let before = out.len();
@@ -989,6 +1011,9 @@ impl Detector {
                 Target::AlnumId => self.classify_alnum(text, s, e, ctx, out, trace),
             }
         }
+        if matches.capacity() > ctx.matches.capacity() {
+            ctx.matches = matches;
+        }
     }
 
     /// The regex's matches that start inside `text[s..e]` and end by `until` (no digit runs),
@@ -1038,8 +1063,23 @@ impl Detector {
     /// next match wins when it starts no later than the scanner's (it has priority at the same
     /// start); either side's next match stays valid while it starts at or after the cursor,
     /// and is searched again once the other side's match has moved the cursor past its start.
+    #[cfg(test)]
     fn find_matches(&self, text: &str, from: usize, to: usize) -> Vec<(usize, usize, Target)> {
-        let mut found = Vec::with_capacity((to - from) / 64);
+        let mut found = Vec::new();
+        self.find_matches_into(text, from, to, &mut found);
+        found
+    }
+
+    /// [`Detector::find_matches`] into `found` (emptied first).
+    fn find_matches_into(
+        &self,
+        text: &str,
+        from: usize,
+        to: usize,
+        found: &mut Vec<(usize, usize, Target)>,
+    ) {
+        found.clear();
+        found.reserve((to - from) / 64);
         // Next match of each side from the cursor: None = to be searched, Some(None) = no more.
         let mut next_re: Option<Option<(usize, usize, Target)>> = None;
         let mut next_num: Option<Option<(usize, usize)>> = None;
@@ -1078,7 +1118,6 @@ impl Detector {
             cur = m.1.max(cur + 1);
             found.push(m);
         }
-        found
     }
 
     /// Validates one pattern match; returns whether a candidate was produced.
@@ -1523,7 +1562,12 @@ impl Detector {
         c
     }
 
-    fn resolve(&self, mut cands: Vec<Cand>, trace: &mut Option<Trace>) -> Vec<Finding> {
+    fn resolve(
+        &self,
+        mut cands: Vec<Cand>,
+        trace: &mut Option<Trace>,
+        scratch: &mut Scratch,
+    ) -> Vec<Finding> {
         cands.retain(|c| {
             let keep = c.score >= self.rules[c.rule].threshold;
             if let Some(t) = trace.as_mut() {
@@ -1543,12 +1587,14 @@ impl Detector {
         // overlaps, so the greedy runs per cluster of transitively overlapping spans, and a
         // candidate that overlaps nothing (most of them) is kept without sorting anything.
         cands.sort_by_key(|c| (c.start, c.end));
-        let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
-        let mut cluster: Vec<Cand> = Vec::new();
+        let kept = &mut scratch.kept;
+        kept.clear();
+        let cluster = &mut scratch.cluster;
+        cluster.clear();
         let mut cluster_end = 0;
-        for c in cands {
+        for c in cands.drain(..) {
             if !cluster.is_empty() && c.start >= cluster_end {
-                self.resolve_cluster(&mut cluster, &mut kept, trace);
+                self.resolve_cluster(cluster, kept, trace);
             }
             cluster_end = if cluster.is_empty() {
                 c.end
@@ -1557,8 +1603,11 @@ impl Detector {
             };
             cluster.push(c);
         }
-        self.resolve_cluster(&mut cluster, &mut kept, trace);
-        kept.into_iter()
+        self.resolve_cluster(cluster, kept, trace);
+        scratch.cands = cands;
+        scratch
+            .kept
+            .iter()
             .map(|c| {
                 let r = &self.rules[c.rule];
                 Finding {
@@ -1719,37 +1768,85 @@ fn better(c: &Cand, best: Option<&Cand>) -> bool {
     d(c) < d(b)
 }
 
+/// Buffers a scan fills and empties, kept on its thread for the next scan: a chat message is
+/// short, and allocating and growing these vectors for each one cost more than a tenth of
+/// scanning it message by message.
+#[derive(Default)]
+struct Scratch {
+    cands: Vec<Cand>,
+    cues: Vec<(usize, usize, Cue)>,
+    names: Vec<person::NameHit>,
+    ctx: CtxCache,
+    kept: Vec<Cand>,
+    cluster: Vec<Cand>,
+}
+
+/// The most candidates (or context hits) a kept buffer has room for: a scan of a large
+/// document does not leave megabytes held by its thread.
+/// (At most about 2 MB a thread.)
+const SCRATCH_MAX: usize = 1 << 13;
+
+impl Scratch {
+    /// Small enough to keep for the next scan.
+    fn reusable(&self) -> bool {
+        [
+            self.cands.capacity(),
+            self.cues.capacity(),
+            self.names.capacity(),
+            self.kept.capacity(),
+            self.cluster.capacity(),
+            self.ctx.hits.capacity(),
+            self.ctx.claims.capacity(),
+            self.ctx.claims_more.capacity(),
+            self.ctx.matches.capacity(),
+        ]
+        .iter()
+        .all(|&c| c <= SCRATCH_MAX)
+    }
+}
+
+thread_local! {
+    static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
+}
+
 /// Context hits of the whole text, computed at most once per scan and only when a candidate
 /// needs them: (start, end, word index), in end order.
 #[derive(Default)]
 struct CtxCache {
-    hits: Option<Vec<(usize, usize, u32)>>,
+    /// Whether `hits` holds this text's hits yet.
+    filled: bool,
+    hits: Vec<(usize, usize, u32)>,
     /// Per context hit: rules whose emitted candidate already used it, as bits for the first
     /// [`MASK_RULES`] rules, and as (hit, rule) pairs for the others.
     claims: Vec<u64>,
     claims_more: Vec<(usize, u32)>,
     /// First hit of the last window looked at.
     cursor: usize,
+    /// The one-pass match's buffer, lent to each pass.
+    matches: Vec<(usize, usize, Target)>,
 }
 
 impl CtxCache {
+    /// Empties the cache for the next text (its buffers stay).
+    fn reset(&mut self) {
+        self.filled = false;
+        self.hits.clear();
+        self.claims.clear();
+        self.claims_more.clear();
+        self.cursor = 0;
+    }
     fn fill(&mut self, text: &str, idx: &ContextIndex) {
-        if self.hits.is_none() {
+        if !self.filled {
+            self.filled = true;
             // Dense chat has about one context hit in 13 bytes: room for most long texts up
-            // front; a message (every text with a digit is matched, for the after-cue rules)
-            // allocates only when it has a hit.
-            let mut hits = if text.len() >= 256 {
-                Vec::with_capacity(text.len() / 16)
-            } else {
-                Vec::new()
-            };
-            idx.matcher.find(text, &mut hits);
-            self.claims = vec![0; hits.len()];
-            self.hits = Some(hits);
+            // front.
+            self.hits.reserve(text.len() / 16);
+            idx.matcher.find(text, &mut self.hits);
+            self.claims.resize(self.hits.len(), 0);
         }
     }
     fn hits(&self) -> &[(usize, usize, u32)] {
-        self.hits.as_deref().unwrap_or(&[])
+        &self.hits
     }
     fn claimed(&self, hit: usize, rule: usize) -> bool {
         if rule < MASK_RULES {
@@ -1937,6 +2034,30 @@ mod tests {
                     .to_owned()
             })
             .collect()
+    }
+
+    /// A scan reuses its thread's buffers: each text's findings are those a scan on a fresh
+    /// thread gives, whatever was scanned before (short and long texts, one too large for
+    /// its buffers to be kept).
+    #[test]
+    fn reused_buffers_carry_nothing_between_scans() {
+        let d = det();
+        let texts = fixture_texts();
+        let big = texts.join("\n").repeat(40);
+        let fresh: Vec<Vec<Finding>> = std::thread::scope(|sc| {
+            texts
+                .iter()
+                .map(|t| sc.spawn(|| d.scan(t)).join().unwrap())
+                .collect()
+        });
+        for round in 0..2 {
+            for (t, want) in texts.iter().zip(&fresh) {
+                assert_eq!(&d.scan(t), want, "round {round}: {t:?}");
+            }
+            // Large enough that its buffers are dropped, not kept.
+            assert!(!d.scan(&big).is_empty());
+        }
+        assert!(d.scan(&big).len() > d.scan(&texts.join("\n")).len());
     }
 
     /// The merged regex + digit-run scanner pass gives the matches one leftmost-first regex of
