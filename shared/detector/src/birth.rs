@@ -65,8 +65,8 @@ pub(crate) fn at(b: &[u8], i: usize) -> Option<usize> {
                 && n >= 1
                 && n <= days_in(m)
             {
-                return match number_after(b, me, b" -,") {
-                    // "3 Mar 87": a full date with a two-digit year.
+                return match number_after(b, me, b" -,'") {
+                    // "3 Mar 87", "15 March '87": a full date with a two-digit year.
                     Some((_, 2, ye)) => ended(b, ye),
                     // "3 March 1987": the full-date rule's.
                     Some((_, 4, _)) => None,

@@ -1395,7 +1395,17 @@ fn cjk_birth_date(text: &str, start: usize, end: usize) -> Option<Verdict> {
         ' ', '\u{3000}', ':', '：', 'は', 'が', '是', '为', '為', '은', '는', '이', '가',
     ]);
     let after = text[end..].trim_start_matches([' ', '\u{3000}']);
-    let birth = CJK_BIRTH_BEFORE.iter().any(|w| before.ends_with(w))
+    // An English label before it counts too ("DOB: 1985年3月15日").
+    let label = before.len() >= 3
+        && ["dob", "birth", "birthday", "born", "birthdate"]
+            .iter()
+            .any(|w| {
+                before.len() >= w.len()
+                    && before.is_char_boundary(before.len() - w.len())
+                    && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
+            });
+    let birth = label
+        || CJK_BIRTH_BEFORE.iter().any(|w| before.ends_with(w))
         || CJK_BIRTH_AFTER.iter().any(|w| after.starts_with(w));
     if birth { Verdict::strong() } else { None }
 }
@@ -2471,6 +2481,9 @@ mod tests {
             ("생년월일은 1985년 3월 15일입니다", "1985년 3월 15일", true),
             ("1985년 3월 15일생", "1985년 3월 15일", true),
             ("会議は2024年3月15日です", "2024年3月15日", false),
+            ("DOB: 1987年3月15日", "1987年3月15日", true),
+            ("Date of birth 1987年3月15日", "1987年3月15日", true),
+            ("Meeting: 2024年3月15日", "2024年3月15日", false),
             ("生年月日：1985年2月30日", "1985年2月30日", false),
             ("生年月日：1985年3月15日", "85年3月15日", false),
             (
