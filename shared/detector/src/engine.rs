@@ -169,6 +169,9 @@ struct ContextIndex {
     /// For each word: it names no kind of value by itself ("number is"), so an anti-context
     /// word right before it ("order number is") makes it that word's context.
     generic: Vec<bool>,
+    /// For each word: the plural of another context word ("phones"), which speaks for every
+    /// value after it, so no value claims it.
+    plural: Vec<bool>,
 }
 
 /// The context hits near one value: `hits[first..last]`, and the rules (below
@@ -201,9 +204,18 @@ impl ContextIndex {
         };
         let (pos_mask, neg_mask) = (mask(true), mask(false));
         let generic = words.iter().map(|w| w.starts_with("number")).collect();
+        let plural = words
+            .iter()
+            .map(|w| {
+                w.strip_suffix('s').is_some_and(|one| {
+                    !one.ends_with('s') && words.iter().any(|x| x.eq_ignore_ascii_case(one))
+                })
+            })
+            .collect();
         ContextIndex {
             matcher: ContextMatcher::new(&words),
             generic,
+            plural,
             words,
             links,
             pos_mask,
@@ -1227,7 +1239,7 @@ impl Detector {
                 ],
             ));
         }
-        ctx.claim(&c);
+        ctx.claim(&c, &self.context);
         out.push(c);
         true
     }
@@ -1257,7 +1269,7 @@ impl Detector {
             .as_ref()
             .map(|b| self.rules[b.rule].info.entity.clone());
         if let Some(b) = best {
-            ctx.claim(&b);
+            ctx.claim(&b, &self.context);
             out.push(b);
         }
         // A dashed id no rule is sure of ("SSN-123-45-6789", "DOB-03-15-1987",
@@ -1282,7 +1294,7 @@ impl Detector {
                 let check = |r: &Compiled| r.validator.check_number(&view);
                 let run = (digits, e);
                 if let Some(c) = self.best_of(&rules, Shape::Number, check, text, run, ctx, trace) {
-                    ctx.claim(&c);
+                    ctx.claim(&c, &self.context);
                     out.push(c);
                 }
             }
@@ -1309,7 +1321,7 @@ impl Detector {
             return;
         }
         if let Some(c) = self.best_number(text, s, e, ctx, trace) {
-            ctx.claim(&c);
+            ctx.claim(&c, &self.context);
             out.push(c);
             return;
         }
@@ -1339,7 +1351,7 @@ impl Detector {
                     // itself ("1000 6035 1835 9847 8832" holds no card).
                     if uniform || c.score >= self.rules[c.rule].threshold {
                         taken.push((ws, we));
-                        ctx.claim(&c);
+                        ctx.claim(&c, &self.context);
                     }
                     out.push(c);
                 }
@@ -1856,10 +1868,13 @@ impl CtxCache {
         }
     }
     /// Records that `c` used its context word, if that word stands before it.
-    fn claim(&mut self, c: &Cand) {
+    fn claim(&mut self, c: &Cand, idx: &ContextIndex) {
         let Some(h) = c.ctx_hit else { return };
-        if self.hits().get(h).is_none_or(|x| x.1 > c.start) {
-            return;
+        match self.hits().get(h) {
+            // Only a word before the value is claimed, and no plural ("phones 052 5552606
+            // 074-7111234": both numbers are phones).
+            Some(x) if x.1 <= c.start && !idx.plural[x.2 as usize] => {}
+            _ => return,
         }
         if c.rule < MASK_RULES {
             if let Some(m) = self.claims.get_mut(h) {
@@ -2034,6 +2049,24 @@ mod tests {
                     .to_owned()
             })
             .collect()
+    }
+
+    /// A context word is claimed by the first value after it that uses it ("DOB 03/15/1987,
+    /// meeting 04/02/2024"), but a plural one speaks for every value after it.
+    #[test]
+    fn plural_context_words_are_not_claimed() {
+        let phones = |t: &str| {
+            det()
+                .scan(t)
+                .iter()
+                .filter(|f| f.entity.as_str() == "PHONE_NUMBER")
+                .count()
+        };
+        assert_eq!(phones("try one of these phones 052 5552606 074-7111234"), 2);
+        assert_eq!(phones("phone 052 5552606 074 7111234"), 1);
+        assert!(det().context.plural.iter().any(|&p| p));
+        let adress = det().context.words.iter().position(|w| w == "adress");
+        assert!(adress.is_none_or(|i| !det().context.plural[i]));
     }
 
     /// A scan reuses its thread's buffers: each text's findings are those a scan on a fresh
