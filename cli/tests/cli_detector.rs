@@ -124,6 +124,42 @@ fn scan_jsonl_reports_bad_lines_and_goes_on() {
 }
 
 #[test]
+fn scan_jsonl_reads_the_message_before_as_context() {
+    let input = concat!(
+        "{\"id\": 1, \"before\": \"What is your SSN?\", \"text\": \"078051120\"}\n",
+        "{\"id\": 2, \"text\": \"078051120\"}\n",
+        "{\"id\": 3, \"before\": null, \"text\": \"078051120\"}\n",
+        "{\"id\": 4, \"before\": [\"078-05-1120\"], \"text\": \"ok\"}\n",
+    );
+    let out = dlp(&["scan", "--jsonl", "-"], Some(input));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    // The question makes the bare number an SSN; without it (absent or null) nothing.
+    let f = &lines[0]["findings"];
+    assert_eq!(f.as_array().map(Vec::len), Some(1), "{stdout}");
+    assert_eq!(f[0]["entity"], "US_SSN");
+    assert_eq!(
+        (f[0]["start"].as_u64(), f[0]["end"].as_u64()),
+        (Some(0), Some(9))
+    );
+    assert!(f[0]["score"].as_f64().is_some_and(|s| s >= 0.5), "{stdout}");
+    for l in &lines[1..] {
+        assert_eq!(l["findings"], serde_json::json!([]), "{stdout}");
+    }
+    assert!(
+        stderr.contains("id 4: error: `before` is not a string"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("078-05-1120"), "{stderr}");
+}
+
+#[test]
 fn scan_table_masks_and_redact_removes_values() {
     let text = "my ssn is 472-38-9016 and card 4111 1111 1111 1111\nmail jane.doe@example.org";
     let out = dlp(&["scan", "-"], Some(text));

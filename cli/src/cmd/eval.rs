@@ -19,7 +19,8 @@ use crate::input;
 #[derive(clap::Args)]
 pub struct Args {
     /// Labelled corpus: JSON lines with `id`, `text`, `spans` [{start, end, label}] (character
-    /// offsets) and optionally `kind`.
+    /// offsets) and optionally `kind` and `before` (the message `text` replies to, read as
+    /// its context as the service reads it).
     pub gold: PathBuf,
     #[arg(long)]
     pub policy: Option<PathBuf>,
@@ -39,6 +40,8 @@ struct GoldLine {
     spans: Vec<GoldSpan>,
     #[serde(default)]
     kind: Option<String>,
+    #[serde(default)]
+    before: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -112,8 +115,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 e.column()
             )
         })?;
-        let pred = det
-            .scan(&g.text)
+        let found = match &g.before {
+            Some(before) => det.scan_after(before, &g.text),
+            None => det.scan(&g.text),
+        };
+        let pred = found
             .into_iter()
             .map(|f| {
                 (

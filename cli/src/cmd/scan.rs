@@ -181,6 +181,10 @@ pub fn table<const N: usize>(rows: &[[String; N]]) -> String {
 struct Line {
     id: Value,
     text: Value,
+    /// The message `text` replies to (optional): its end is read as context for the start of
+    /// `text` ([`Detector::scan_after`]); nothing in it is reported.
+    #[serde(default)]
+    before: Option<Value>,
 }
 
 /// Streams JSONL: one line in, one line out, in input order, constant memory. A bad line is
@@ -242,7 +246,15 @@ fn jsonl(a: &Args, det: &Detector, ops: &MaskingPolicy) -> Result<ExitCode> {
             eprintln!("line {lineno}: error: `id` must be a string or a number");
             continue;
         }
-        let findings = det.scan(&text);
+        let findings = match parsed.before {
+            None | Some(Value::Null) => det.scan(&text),
+            Some(Value::String(before)) => det.scan_after(&before, &text),
+            Some(_) => {
+                failed += 1;
+                eprintln!("id {id_s}: error: `before` is not a string (line {lineno})");
+                continue;
+            }
+        };
         line_out.clear();
         line_out.push_str("{\"id\": ");
         line_out.push_str(&id_s);

@@ -19,7 +19,7 @@ use crate::person::{self, Cue, Gazetteer};
 use crate::policy::{Mode, Policy};
 use crate::shape::{ALNUM_ID_PATTERN, NumView, digit_groups, find_number};
 use crate::spec::{DEFAULT_CONTEXT_BOOST, RuleSpec, builtin_catalog};
-use crate::text::{ceil_boundary, floor_boundary, normalize_value};
+use crate::text::{ceil_boundary, floor_boundary, normalize_value, tail_of};
 use crate::validate::{Strength, Validator, Verdict};
 
 /// Default policy threshold: scores at or above it are reported.
@@ -31,6 +31,11 @@ pub const DEFAULT_ALLOWLIST_KEY: &[u8] = b"dlp-allowlist-v1";
 /// Context window before / after a value, in bytes.
 const WINDOW_BEFORE: usize = 48;
 const WINDOW_AFTER: usize = 32;
+/// Bytes at the end of the previous message that [`Detector::scan_after`] reads as context
+/// (a question with its context words: "Could you confirm the date of birth on the account?").
+pub const BEFORE_TAIL: usize = 160;
+/// Most context words of the previous message read for a reply (each costs a scan of it).
+const MAX_LEADS: usize = 6;
 /// Weight of a context word after the value relative to one before it.
 const AFTER_FACTOR: f32 = 0.6;
 /// How far past a rejected pattern match a digit run in it may go on.
@@ -621,14 +626,154 @@ impl Detector {
 
     /// Findings at or above their entity's threshold, one per value, sorted by start.
     pub fn scan(&self, text: &str) -> Vec<Finding> {
+        self.scan_inner(text, false).0
+    }
+
+    /// [`Detector::scan`], and whether the text starts with a value that a context word said
+    /// just before it could report: a value that passed its validator, stayed under its
+    /// threshold for want of a context word and has no anti-context word, within the context
+    /// window of the text's start. A reply ("078051120", "03/15/1987") to a question
+    /// ("What is your SSN?") is such a text; the caller then fetches the question and calls
+    /// [`Detector::scan_after`].
+    pub fn scan_needing_context(&self, text: &str) -> (Vec<Finding>, bool) {
+        self.scan_inner(text, true)
+    }
+
+    /// The findings of `text`, a reply to `before` (the conversation's previous message):
+    /// those of `text` alone, and the values at its start that the question at the end of
+    /// `before` makes reportable. Each context word of the last [`BEFORE_TAIL`] bytes of
+    /// `before` (the longest where words nest: "social security number", not "number") is
+    /// read as if it stood on the line above `text`, one at a time (at most six, in their
+    /// order, the generic ones such as "number" last). Where they disagree on a value, the
+    /// most specific rule names it ("the SSN on the account?" gives an SSN, "the routing
+    /// number for the direct deposit?" a routing number), then the earlier word. A reply to a
+    /// question for a name ([`person::name_question`]) that is a name is one. `before` only
+    /// adds findings that overlap none of `text`'s own, never removes or rescores one, and
+    /// nothing in `before` is reported.
+    pub fn scan_after(&self, before: &str, text: &str) -> Vec<Finding> {
+        let mut found = self.scan(text);
+        let tail = tail_of(before, BEFORE_TAIL);
+        if tail.is_empty() {
+            return found;
+        }
+        let overlaps = |found: &[Finding], f: &Finding| {
+            found.iter().any(|g| g.start < f.end && f.start < g.end)
+        };
+        // "What's your full name?" then "Jane Doe": the reply's first line is the name.
+        if let Some(f) = self
+            .answer_name(text)
+            .filter(|_| person::name_question(tail))
+            && !overlaps(&found, &f)
+        {
+            found.push(f);
+        }
+        let leads = self.question_words(tail);
+        let mut joined = String::with_capacity(64 + text.len());
+        // (prior, lead, finding): what each word alone would make of the reply.
+        let mut read: Vec<(f32, usize, Finding)> = Vec::new();
+        for (k, &(s, e)) in leads.iter().take(MAX_LEADS).enumerate() {
+            joined.clear();
+            joined.push_str(&tail[s..e]);
+            joined.push('\n');
+            let off = joined.len();
+            joined.push_str(text);
+            for mut f in self.scan(&joined) {
+                if f.start < off {
+                    continue;
+                }
+                f.start -= off;
+                f.end -= off;
+                let prior = self
+                    .rules
+                    .iter()
+                    .find(|r| r.info.id == f.rule_id)
+                    .map_or(0.0, |r| r.score);
+                read.push((prior, k, f));
+            }
+        }
+        // Where the words disagree on a value, the most specific rule names it (the highest
+        // score before context: "the SSN on the account?" gives an SSN, not an account
+        // number), then the earlier word.
+        read.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, _, f) in read {
+            if !overlaps(&found, &f) {
+                found.push(f);
+            }
+        }
+        found.sort_by_key(|f| (f.start, f.end));
+        found
+    }
+
+    /// The context words of `tail` that [`Detector::scan_after`] reads before a reply: those
+    /// of some rule (anti-context words alone make nothing reportable), the longest where
+    /// words nest ("social security number", not also "security number" and "number"), in
+    /// text order with the generic ones ("number is") last.
+    fn question_words(&self, tail: &str) -> Vec<(usize, usize)> {
+        let mut hits = Vec::new();
+        self.context.matcher.find(tail, &mut hits);
+        hits.sort_by_key(|&(s, e, _)| (s, std::cmp::Reverse(e)));
+        let mut leads: Vec<(bool, usize, usize)> = Vec::new();
+        let mut reach = 0;
+        for (s, e, w) in hits {
+            if e <= reach {
+                continue; // inside a longer word
+            }
+            reach = e;
+            if self.context.links[w as usize].iter().any(|&(_, pos)| pos) {
+                leads.push((self.context.generic[w as usize], s, e));
+            }
+        }
+        // Non-generic words first, each group in text order (a stable sort).
+        leads.sort_by_key(|l| l.0);
+        leads.into_iter().map(|(_, s, e)| (s, e)).collect()
+    }
+
+    fn scan_inner(&self, text: &str, need: bool) -> (Vec<Finding>, bool) {
         // The thread's buffers from its last scan (taken, so a nested scan would get its own).
         let mut scratch = SCRATCH.with(Cell::take).unwrap_or_default();
         let cands = self.candidates(text, &mut None, &mut scratch);
+        let needs = need
+            && cands.iter().any(|c| {
+                let r = &self.rules[c.rule];
+                c.start < WINDOW_BEFORE
+                    && c.score < r.threshold
+                    && c.anti.is_none()
+                    && !r.info.spec.context.is_empty()
+            });
         let found = self.resolve(cands, &mut None, &mut scratch);
         if scratch.reusable() {
             SCRATCH.with(|c| c.set(Some(scratch)));
         }
-        found
+        let needs = needs
+            || need
+                && self
+                    .answer_name(text)
+                    .is_some_and(|f| !found.iter().any(|g| g.start < f.end && f.start < g.end));
+        (found, needs)
+    }
+
+    /// The PERSON finding a reply's first line would be if it answered a name question
+    /// ([`person::answer_name`]), scored as after a strong cue; none when the PERSON entity is
+    /// ignored, the score is under its threshold or the name is allowlisted.
+    fn answer_name(&self, text: &str) -> Option<Finding> {
+        let ri = self.person_rule?;
+        let r = &self.rules[ri];
+        let (s, e) = person::answer_name(text, &self.names)?;
+        if r.score < r.threshold
+            || !self.allow.is_empty()
+                && self
+                    .allow
+                    .contains(&hmac_of(&self.allow_key, &normalize_value(&text[s..e])))
+        {
+            return None;
+        }
+        Some(Finding {
+            entity: r.info.entity.clone(),
+            rule_id: r.info.id.clone(),
+            start: s,
+            end: e,
+            score: (r.score * 100.0).round() / 100.0,
+        })
     }
 
     /// Every candidate with the stages it passed: reported findings and those that stopped at
@@ -2068,6 +2213,136 @@ mod tests {
         // "adress" (a misspelling, next to Dutch "adres") is no plural.
         let adress = det().context.words.iter().position(|w| w == "adress");
         assert!(adress.is_some_and(|i| !det().context.plural[i]));
+    }
+
+    fn spans_after(before: &str, text: &str) -> Vec<(String, String)> {
+        det()
+            .scan_after(before, text)
+            .iter()
+            .map(|f| (f.entity.to_string(), text[f.start..f.end].to_owned()))
+            .collect()
+    }
+
+    /// A reply read with the question before it: the question's context words speak for the
+    /// values at the reply's start; the question's own values are not reported; nothing the
+    /// reply alone reports is lost.
+    #[test]
+    fn the_question_before_a_reply_is_its_context() {
+        let pair = |e: &str, v: &str| vec![(e.to_owned(), v.to_owned())];
+        for (before, text, want) in [
+            (
+                "What is your SSN?",
+                "078051120",
+                pair("US_SSN", "078051120"),
+            ),
+            (
+                "Can you please confirm your date of birth so I can verify your identity?",
+                "03/15/1987",
+                pair("DATE_OF_BIRTH", "03/15/1987"),
+            ),
+            (
+                "Could you share the routing number?",
+                "sure 021000021",
+                pair("ABA_ROUTING_NUMBER", "021000021"),
+            ),
+            (
+                "And your passport number?",
+                "A12345678",
+                pair("US_PASSPORT", "A12345678"),
+            ),
+            (
+                "What's your full name?",
+                "sure, jane doe",
+                pair("PERSON", "jane doe"),
+            ),
+            // The question's card is not the reply's.
+            (
+                "Is 4111 1111 1111 1111 your card? and your SSN?",
+                "078051120",
+                pair("US_SSN", "078051120"),
+            ),
+            // An order number asked for stays one.
+            ("What's your order number?", "12345678", vec![]),
+            ("What's the company name?", "Jane Doe", vec![]),
+            // Words that disagree: the most specific rule names the value.
+            (
+                "What's the SSN on the account?",
+                "078051120",
+                pair("US_SSN", "078051120"),
+            ),
+            (
+                "For the account on file, what's the SSN?",
+                "078051120",
+                pair("US_SSN", "078051120"),
+            ),
+            (
+                "Could you send the routing number for the direct deposit?",
+                "021000021",
+                pair("ABA_ROUTING_NUMBER", "021000021"),
+            ),
+            ("Anything else?", "078051120", vec![]),
+        ] {
+            assert_eq!(spans_after(before, text), want, "{before:?} / {text:?}");
+            // Each found value needs the question: the reply alone does not report it.
+            let alone = spans_after("", text);
+            assert!(
+                want.iter().all(|w| !alone.contains(w)),
+                "{text:?} alone: {alone:?}"
+            );
+        }
+        // Anti-context in the question removes nothing the reply says itself.
+        let text = "my ssn is 078-05-1120";
+        assert_eq!(
+            det().scan_after("What's your order number?", text),
+            det().scan(text)
+        );
+        // Far from the reply's start, a value is the reply's own business.
+        let text = format!("{}078051120", "x ".repeat(40));
+        assert!(det().scan_after("What is your SSN?", &text).is_empty());
+    }
+
+    #[test]
+    fn question_words_are_the_longest_with_the_generic_last() {
+        let d = det();
+        let words = |t: &str| -> Vec<String> {
+            d.question_words(t)
+                .into_iter()
+                .map(|(s, e)| t[s..e].to_ascii_lowercase())
+                .collect()
+        };
+        assert_eq!(
+            words("What's your social security number?"),
+            ["social security number"]
+        );
+        assert_eq!(
+            words("Your number is on file; what's the routing number for the direct deposit?"),
+            ["routing number", "deposit", "number is"]
+        );
+        // An anti-context word reads nothing ("order" is one, of every digit rule).
+        assert_eq!(words("Which order was it? What's the number?"), ["number"]);
+    }
+
+    #[test]
+    fn the_gate_says_when_the_message_before_could_add_a_finding() {
+        for text in [
+            "078051120",
+            "03/15/1987",
+            "sure, 021000021",
+            "Jane Doe",
+            "It's Priya",
+        ] {
+            assert!(det().scan_needing_context(text).1, "{text:?}");
+        }
+        let far = format!("{}03/15/1987", "x ".repeat(40));
+        for text in [
+            "thanks, that's all",
+            "my ssn is 078-05-1120",
+            "4111 1111 1111 1111",
+            "order 12345678",
+            far.as_str(),
+        ] {
+            assert!(!det().scan_needing_context(text).1, "{text:?}");
+        }
     }
 
     /// A scan reuses its thread's buffers: each text's findings are those a scan on a fresh

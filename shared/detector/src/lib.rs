@@ -32,8 +32,8 @@ mod validate;
 mod wordtable;
 
 pub use engine::{
-    DEFAULT_ALLOWLIST_KEY, DEFAULT_THRESHOLD, Detector, Explanation, Finding, RuleInfo, RuleSource,
-    Stage, StageOutcome, allowlist_hash,
+    BEFORE_TAIL, DEFAULT_ALLOWLIST_KEY, DEFAULT_THRESHOLD, Detector, Explanation, Finding,
+    RuleInfo, RuleSource, Stage, StageOutcome, allowlist_hash,
 };
 pub use entity::{Entity, RuleId};
 pub use error::{BuildError, BuildErrorKind, PolicyError};

@@ -1464,9 +1464,250 @@ fn push(
     });
 }
 
+/// Words before "name" that make it the name of a thing ("company name?", "the file name?").
+const THING_NAMES: &[&str] = &[
+    "app",
+    "bank",
+    "brand",
+    "business",
+    "company",
+    "device",
+    "domain",
+    "event",
+    "file",
+    "network",
+    "organisation",
+    "organization",
+    "pet",
+    "plan",
+    "product",
+    "project",
+    "shop",
+    "store",
+    "street",
+    "team",
+    "user",
+    "workspace",
+];
+
+/// Whether `tail`, the end of the message a reply answers, asks for a person's name: its last
+/// sentence is a question with the word "name", not of a thing ("What's your full name?",
+/// "May I have the name on the account?"; not "What's the company name?" or "the name of the
+/// plan?"), or asks who is writing ("Who am I speaking with?").
+pub(crate) fn name_question(tail: &str) -> bool {
+    let Some(q) = tail.trim_end().strip_suffix('?') else {
+        return false;
+    };
+    let from = q.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+    let sentence = q[from..].to_ascii_lowercase();
+    if [
+        "who am i speaking",
+        "who am i chatting",
+        "who am i talking",
+        "who is this",
+    ]
+    .iter()
+    .any(|p| sentence.contains(p))
+    {
+        return true;
+    }
+    let words: Vec<&str> = sentence
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, &w)| {
+        w == "name"
+            && words.get(i + 1) != Some(&"of")
+            && (i == 0 || !THING_NAMES.contains(&words[i - 1]))
+    })
+}
+
+/// Words a reply may open with before the name it gives ("Sure, Jane Doe", "it's Jane").
+const OPENERS: &[&str] = &[
+    "sure",
+    "yes",
+    "yeah",
+    "yep",
+    "ok",
+    "okay",
+    "hi",
+    "hello",
+    "it's",
+    "it\u{2019}s",
+    "its",
+    "it is",
+    "this is",
+    "i'm",
+    "i\u{2019}m",
+    "im",
+    "i am",
+    "my name is",
+    "my name's",
+    "name is",
+    "name:",
+];
+
+/// Words a reply ends with after the name ("Priya here", "Jane thanks").
+const REPLY_ENDS: &[&str] = &[
+    "Again", "Here", "Please", "Speaking", "Thanks", "Thx", "Too",
+];
+
+/// The name a reply to a name question gives on its first line: after openers, one to
+/// three words of letters (title or lower case: "Jane Doe", "jane doe") and nothing after
+/// them but '.', '!' or a word a reply ends with ("Priya here"). The first word is a gazetteer first name; when it is an English word
+/// or an ambiguous name ("Will do", "Mark it") a common surname that is no English word must
+/// end the name, otherwise any word but a stop word does ("Jane Doe").
+pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
+    let line = &text[..text.find('\n').unwrap_or(text.len())];
+    let mut i = line.len() - line.trim_start().len();
+    'open: loop {
+        let rest = &line.as_bytes()[i..];
+        for op in OPENERS {
+            let n = op.len();
+            if rest.len() >= n
+                && rest[..n].eq_ignore_ascii_case(op.as_bytes())
+                && rest.get(n).is_none_or(|x| !x.is_ascii_alphanumeric())
+            {
+                i += n;
+                while line[i..].starts_with([' ', ',', '!', '.', ':', '-']) {
+                    i += 1;
+                }
+                continue 'open;
+            }
+        }
+        break;
+    }
+    let body = line[i..].trim_end().trim_end_matches(['.', '!']).trim_end();
+    if body.is_empty() || body.len() > 48 {
+        return None;
+    }
+    let mut words: Vec<&str> = body.split(' ').collect();
+    if let [.., w, end] = words[..]
+        && !w.is_empty()
+        && REPLY_ENDS.iter().any(|r| r.eq_ignore_ascii_case(end))
+    {
+        words.pop();
+    }
+    if words.len() > 3 || !words.iter().all(|w| answer_word(w)) {
+        return None;
+    }
+    let mut b0 = [0u8; 24];
+    let mut b1 = [0u8; 24];
+    let first = titled(words[0], &mut b0)?;
+    let last = titled(words[words.len() - 1], &mut b1)?;
+    if !g.is_first(first) || g.stop.contains(first) {
+        return None;
+    }
+    let plain_first = !is_english(first) && !g.ambiguous.contains(first);
+    let ok = match words.len() {
+        1 => plain_first,
+        // "Jane Doe", "jane doe": after a first name that is only a name, the question says
+        // the rest is the name too.
+        _ if plain_first => !g.stop.contains(last),
+        _ => g.is_surname(last) && !is_english(last),
+    };
+    // The words are consecutive, one space apart, from `i`.
+    let len = words.iter().map(|w| w.len() + 1).sum::<usize>() - 1;
+    ok.then_some((i, i + len))
+}
+
+/// A word of a name given in reply: letters, '\'' and '-', two or more characters, title
+/// case or lower case; a capital inside only after '\'', '-' or "Mc" ("O'Connor",
+/// "Mary-Kate", "McKenzie").
+fn answer_word(w: &str) -> bool {
+    let mut cs = w.chars();
+    let Some(c0) = cs.next() else { return false };
+    let mut prev = c0;
+    let mut n = 0;
+    c0.is_alphabetic()
+        && cs.all(|c| {
+            n += 1;
+            let ok = c == '\''
+                || c == '-'
+                || c.is_alphabetic()
+                    && (!c.is_uppercase()
+                        || matches!(prev, '\'' | '-')
+                        || w.starts_with("Mc") && n == 2);
+            prev = c;
+            ok
+        })
+        && n > 0
+}
+
+/// `w` in title case for the gazetteers ("jane" → "Jane"); a word that starts with a
+/// non-ASCII letter is looked up as written.
+fn titled<'a>(w: &'a str, buf: &'a mut [u8; 24]) -> Option<&'a str> {
+    let b = w.as_bytes();
+    if b.first().is_none_or(|x| !x.is_ascii()) {
+        return Some(w);
+    }
+    if b.len() > buf.len() {
+        return None;
+    }
+    buf[..b.len()].copy_from_slice(b);
+    buf[0].make_ascii_uppercase();
+    std::str::from_utf8(&buf[..b.len()]).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_questions_ask_for_a_person() {
+        for q in [
+            "What's your full name?",
+            "Thanks. May I have the name on the account?",
+            "could I get your first and last name please?",
+            "Who am I speaking with?",
+            "NAME?",
+        ] {
+            assert!(name_question(q), "{q:?}");
+        }
+        for q in [
+            "What's the company name?",
+            "What is the name of your plan?",
+            "Your name is on the card. Is the card still active?",
+            "What's your full name",
+            "Can I have your user name?",
+            "What is your SSN?",
+        ] {
+            assert!(!name_question(q), "{q:?}");
+        }
+    }
+
+    #[test]
+    fn answers_to_a_name_question() {
+        let g = Gazetteer::new();
+        for (text, want) in [
+            ("Jane Doe", "Jane Doe"),
+            ("jane doe", "jane doe"),
+            ("sure, Jane Doe.", "Jane Doe"),
+            ("It's Priya", "Priya"),
+            ("Priya here", "Priya"),
+            ("this is Mary-Kate O'Connor!", "Mary-Kate O'Connor"),
+            ("Mark Evans\nand my card ends 1111", "Mark Evans"),
+            ("José García", "José García"),
+            ("Ann McKenzie", "Ann McKenzie"),
+        ] {
+            let got = answer_name(text, &g).map(|(s, e)| &text[s..e]);
+            assert_eq!(got, Some(want), "{text:?}");
+        }
+        for text in [
+            "Thank you",
+            "Will do",
+            "Mark it as resolved",
+            "John The",
+            "ok",
+            "Hope",
+            "JANE DOE",
+            "my card is 4111 1111 1111 1111",
+            "Jane Doe is my mother and she needs help",
+            "",
+        ] {
+            assert_eq!(answer_name(text, &g), None, "{text:?}");
+        }
+    }
 
     fn find(text: &str) -> Vec<(String, bool)> {
         let g = Gazetteer::new();

@@ -73,6 +73,22 @@ pub(crate) fn ceil_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// The last words of `s` within its last `max` bytes, trailing white space left out: the cut
+/// falls after a white space, so no word is read from its middle ("…irth date" is no "birth
+/// date"); a tail that is one cut word is empty.
+pub(crate) fn tail_of(s: &str, max: usize) -> &str {
+    let s = s.trim_end();
+    if s.len() <= max {
+        return s;
+    }
+    let cut = ceil_boundary(s, s.len() - max);
+    let rest = &s[cut..];
+    match rest.find(char::is_whitespace) {
+        Some(i) => rest[i..].trim_start(),
+        None => "",
+    }
+}
+
 /// Shannon entropy in bits per character.
 pub(crate) fn shannon_entropy(s: &str) -> f32 {
     let mut counts = [0u32; 256];
@@ -115,6 +131,21 @@ pub fn normalize_value(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tail_of_cuts_after_a_space_and_on_char_boundaries() {
+        assert_eq!(tail_of("What is your SSN?  \n", 160), "What is your SSN?");
+        // The cut falls inside "birth": the word is left out whole.
+        assert_eq!(tail_of("date of birth date", 7), "date");
+        assert_eq!(tail_of("abcdef", 3), "");
+        assert_eq!(tail_of("", 3), "");
+        // A cut inside a multi-byte character moves to its end.
+        let s = "née ééé été";
+        for max in 0..s.len() {
+            let t = tail_of(s, max);
+            assert!(s.ends_with(t) && t.len() <= max, "{max}: {t:?}");
+        }
+    }
 
     #[test]
     fn title_case_of_ascii_words_only() {

@@ -224,6 +224,27 @@ proptest! {
     }
 
     #[test]
+    fn the_message_before_only_adds_sound_findings(before in text(), s in text()) {
+        // A reply read with the message before it: spans are the reply's, on its char
+        // boundaries, sorted and apart; every finding of the reply alone is still there; the
+        // gate's findings are the plain scan's.
+        let alone = det().scan(&s);
+        let (gated, _) = det().scan_needing_context(&s);
+        prop_assert_eq!(&gated, &alone);
+        let f = det().scan_after(&before, &s);
+        for w in f.windows(2) {
+            prop_assert!(w[0].end <= w[1].start, "findings overlap or are unsorted");
+        }
+        for x in &f {
+            prop_assert!(x.start < x.end && x.end <= s.len());
+            prop_assert!(s.is_char_boundary(x.start) && s.is_char_boundary(x.end));
+        }
+        for a in &alone {
+            prop_assert!(f.contains(a), "{} lost to the message before", a.rule_id);
+        }
+    }
+
+    #[test]
     fn redacted_output_never_contains_a_detected_value(s in text()) {
         let f = det().scan(&s);
         for ops in [MaskingPolicy::default(), MaskingPolicy::labels(), MaskingPolicy::placeholder("[X]")] {
