@@ -1,8 +1,9 @@
 //! The scan-redact binary through the Lambda runtime API (`cargo lambda`), with the sample
 //! SQS batches in `events/scan-redact/`, against moto (DynamoDB, KMS, Secrets Manager) and the
 //! Intercom fake. Checks the partial batch failures, the vault entry really written to
-//! DynamoDB, the requests the fake received, `redaction_failed` on the last attempt, and that
-//! no planted value reaches the function's logs.
+//! DynamoDB, the requests the fake received, a bare answer read with the question before it,
+//! `redaction_failed` on the last attempt, and that no planted value reaches the function's
+//! logs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../../webhook-ingest/tests/support/mod.rs"]
@@ -49,6 +50,22 @@ async fn sample_batches_through_the_runtime_api() {
     let fake = FakeIntercom::start(TOKEN).await;
     fake.seed_conversation(conversation("1911149811", "7051001"));
     fake.seed_conversation(conversation("1911149813", "7051003"));
+    // batch-answer.json: the agent's question, then the bare answer the job delivers.
+    let mut asked = conversation("1911149815", "7051004");
+    asked["conversation_parts"]["conversation_parts"][0]["author"] =
+        serde_json::json!({"type": "admin", "id": "5"});
+    asked["conversation_parts"]["conversation_parts"][0]["body"] =
+        "<p>Thanks Pat Doe. To verify you, what is your SSN?</p>".into();
+    asked["conversation_parts"]["conversation_parts"]
+        .as_array_mut()
+        .unwrap()
+        .push(
+            serde_json::json!({"type": "conversation_part", "id": "7051005",
+            "part_type": "comment", "body": "<p>536221457</p>",
+            "author": {"type": "user", "id": "6762f1261bb69f9f2193bba7"}}),
+        );
+    asked["conversation_parts"]["total_count"] = 2.into();
+    fake.seed_conversation(asked);
 
     let tmp = std::env::temp_dir().join(unique("dlp-scan-logs"));
     std::fs::create_dir_all(&tmp).unwrap();
@@ -104,6 +121,22 @@ async fn sample_batches_through_the_runtime_api() {
         fake.requests_matching("POST /conversations/redact").len(),
         1
     );
+
+    // A bare answer: the conversation is read for the question, and the answer is an SSN.
+    let answer = invoke(port, &event("batch-answer.json"));
+    assert!(failures(&answer).is_empty(), "{answer}");
+    assert_eq!(
+        fake.requests_matching("GET /conversations/1911149815")
+            .len(),
+        1
+    );
+    let entry = vault
+        .get_by_part(&part("1911149815", "7051005"))
+        .await
+        .unwrap()
+        .expect("a vault entry for the answer");
+    assert_eq!(entry.status, EntryStatus::Redacted);
+    assert_eq!(entry.entities.keys().collect::<Vec<_>>(), ["US_SSN"]);
 
     // The last delivery of a job Intercom keeps failing: reported, and the entry records
     // redaction_failed before the job goes to the dead-letter queue.

@@ -4,7 +4,7 @@
 //! display form of each finding and the masked text at scan time, and the retention of an
 //! entry. Must never: return or log matched text (only masked forms leave).
 
-use dlp_detector::{Detector, MaskingPolicy, Policy, mask, mask_value};
+use dlp_detector::{Detector, Finding, MaskingPolicy, Policy, mask, mask_value};
 
 use crate::ports::{Analysis, Mode, PolicyFinding, ScanEngine};
 
@@ -47,12 +47,15 @@ fn mode_of(m: dlp_detector::Mode) -> Mode {
     }
 }
 
-impl ScanEngine for DetectorEngine {
-    fn analyze(&self, text: &str) -> Analysis {
-        let mut kept = self.detector.scan(text);
+impl DetectorEngine {
+    /// Applies the policy to the detector's findings.
+    fn analysis(&self, text: &str, mut kept: Vec<Finding>, wants_context: bool) -> Analysis {
         kept.retain(|f| self.policy.mode_for(&f.entity) != dlp_detector::Mode::Ignore);
         if kept.is_empty() {
-            return Analysis::default();
+            return Analysis {
+                wants_context,
+                ..Analysis::default()
+            };
         }
         let findings = kept
             .iter()
@@ -72,7 +75,19 @@ impl ScanEngine for DetectorEngine {
         Analysis {
             findings,
             masked_text: mask(text, &kept, &self.masking),
+            wants_context,
         }
+    }
+}
+
+impl ScanEngine for DetectorEngine {
+    fn analyze(&self, text: &str) -> Analysis {
+        let (found, wants_context) = self.detector.scan_needing_context(text);
+        self.analysis(text, found, wants_context)
+    }
+
+    fn analyze_after(&self, before: &str, text: &str) -> Analysis {
+        self.analysis(text, self.detector.scan_after(before, text), false)
     }
 
     fn retention_days(&self, entities: &[&str]) -> u32 {

@@ -90,6 +90,10 @@ pub struct PolicyFinding {
 pub struct Analysis {
     pub findings: Vec<PolicyFinding>,
     pub masked_text: String,
+    /// The text starts with a value that the message it replies to could make reportable
+    /// ("078051120" after "What is your SSN?"): worth [`ScanEngine::analyze_after`] with that
+    /// message.
+    pub wants_context: bool,
 }
 
 impl std::fmt::Debug for Analysis {
@@ -98,6 +102,7 @@ impl std::fmt::Debug for Analysis {
         f.debug_struct("Analysis")
             .field("findings", &self.findings)
             .field("masked_text_len", &self.masked_text.len())
+            .field("wants_context", &self.wants_context)
             .finish()
     }
 }
@@ -117,6 +122,12 @@ impl Analysis {
 /// shared read-only.
 pub trait ScanEngine: Send + Sync {
     fn analyze(&self, text: &str) -> Analysis;
+    /// [`ScanEngine::analyze`] of a reply, with the end of the message it answers (`before`)
+    /// read as context for its start. `before` only adds findings; nothing in it is reported.
+    fn analyze_after(&self, before: &str, text: &str) -> Analysis {
+        let _ = before;
+        self.analyze(text)
+    }
     /// Days to keep a vault entry holding these entity kinds (the policy's shortest wins).
     fn retention_days(&self, entities: &[&str]) -> u32;
     /// The tag the policy names, if any (otherwise the configured default).

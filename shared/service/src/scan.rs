@@ -131,6 +131,8 @@ pub struct ScanReport {
     pub skipped_own_notes: u32,
     pub skipped_redacted: u32,
     pub fetched: bool,
+    /// Parts scanned with the message they reply to as context.
+    pub parts_with_context: u32,
     /// Time the first redaction request of this run was sent (ms since epoch).
     pub first_redaction_at: Option<i64>,
 }
@@ -206,6 +208,7 @@ impl Scanner {
                     with_findings = report.parts_with_findings,
                     redactions = report.redactions,
                     notes = report.notes,
+                    with_context = report.parts_with_context,
                     "scan job done"
                 );
                 Ok(report)
@@ -235,24 +238,16 @@ impl Scanner {
                 return Ok(());
             }
             None => {
-                report.fetched = true;
-                let plaintext = matches!(self.config.body_format, BodyFormat::Plain);
-                let conv = self
-                    .intercom
-                    .get_conversation(&job.conversation_id, plaintext)
-                    .await?;
-                let opts = ExtractOptions {
-                    own_admin_id: Some(self.config.admin_id.clone()).filter(|s| !s.is_empty()),
-                    body_format: self.config.body_format,
-                };
-                let ex = extract_parts(&conv, &opts);
-                report.skipped_own_notes += ex.skipped_own_notes as u32;
-                report.skipped_redacted += ex.skipped_redacted as u32;
-                ex.parts.iter().map(JobPart::from_extracted).collect()
+                let (parts, own_notes, redacted) = self.fetch_parts(job, report).await?;
+                report.skipped_own_notes += own_notes;
+                report.skipped_redacted += redacted;
+                parts
             }
         };
 
-        for part in &parts {
+        // The conversation, fetched when a part of a delivery needs the message before it.
+        let mut conversation: Option<Vec<JobPart>> = None;
+        for (k, part) in parts.iter().enumerate() {
             if part.is_own_note(&self.config.admin_id) {
                 report.skipped_own_notes += 1;
                 continue;
@@ -262,7 +257,15 @@ impl Scanner {
                 continue;
             }
             report.parts_scanned += 1;
-            let analysis = self.engine.analyze(&part.text);
+            let mut analysis = self.engine.analyze(&part.text);
+            if analysis.wants_context
+                && let Some(before) = self
+                    .before(job, &parts, k, &mut conversation, report)
+                    .await?
+            {
+                report.parts_with_context += 1;
+                analysis = self.engine.analyze_after(&before, &part.text);
+            }
             if analysis.findings.is_empty() {
                 continue; // no key call, no write
             }
@@ -320,6 +323,78 @@ impl Scanner {
         self.tag(job, handled, report).await?;
         self.notify(job, handled, report).await?;
         Ok(())
+    }
+
+    /// The conversation's parts to scan, read from Intercom, with the counts of our own notes
+    /// and redacted parts left out.
+    async fn fetch_parts(
+        &self,
+        job: &ScanJob,
+        report: &mut ScanReport,
+    ) -> Result<(Vec<JobPart>, u32, u32), ScanError> {
+        report.fetched = true;
+        let plaintext = matches!(self.config.body_format, BodyFormat::Plain);
+        let conv = self
+            .intercom
+            .get_conversation(&job.conversation_id, plaintext)
+            .await?;
+        let opts = ExtractOptions {
+            own_admin_id: Some(self.config.admin_id.clone()).filter(|s| !s.is_empty()),
+            body_format: self.config.body_format,
+        };
+        let ex = extract_parts(&conv, &opts);
+        let parts = ex.parts.iter().map(JobPart::from_extracted).collect();
+        Ok((
+            parts,
+            ex.skipped_own_notes as u32,
+            ex.skipped_redacted as u32,
+        ))
+    }
+
+    /// The text of the message `parts[k]` replies to: the nearest part before it that is
+    /// neither one of our notes nor redacted nor blank. When the job's parts begin after the
+    /// conversation does (a webhook delivery holds the new part only), the conversation is
+    /// fetched once per run to find it — only for a part whose start holds a value its
+    /// question could make reportable, so most deliveries cost no extra call. A dry run makes
+    /// no call and scans the part alone.
+    async fn before(
+        &self,
+        job: &ScanJob,
+        parts: &[JobPart],
+        k: usize,
+        conversation: &mut Option<Vec<JobPart>>,
+        report: &mut ScanReport,
+    ) -> Result<Option<String>, ScanError> {
+        let part = &parts[k];
+        if part.is_source {
+            return Ok(None);
+        }
+        let admin = &self.config.admin_id;
+        let usable =
+            |p: &&JobPart| !p.is_own_note(admin) && !p.redacted && !p.text.trim().is_empty();
+        if let Some(p) = parts[..k].iter().rev().find(usable) {
+            return Ok(Some(p.text.clone()));
+        }
+        if job.parts.is_none() {
+            // The parts are the fetched conversation: nothing stands before this one.
+            return Ok(None);
+        }
+        if self.config.dry_run {
+            tracing::info!(dry_run = true, part = %part.id, "would fetch the conversation for a reply's context");
+            return Ok(None);
+        }
+        if conversation.is_none() {
+            *conversation = Some(self.fetch_parts(job, report).await?.0);
+            tracing::info!(part = %part.id, "fetched the conversation for a reply's context");
+        }
+        let all = conversation.as_deref().unwrap_or_default();
+        let Some(at) = all
+            .iter()
+            .position(|p| p.id == part.id && p.is_source == part.is_source)
+        else {
+            return Ok(None);
+        };
+        Ok(all[..at].iter().rev().find(usable).map(|p| p.text.clone()))
     }
 
     /// The part's vault entry: the existing one (a retry, a duplicate delivery), or a new one
@@ -747,6 +822,7 @@ mod tests {
             Analysis {
                 findings,
                 masked_text,
+                wants_context: false,
             }
         }
         fn retention_days(&self, _entities: &[&str]) -> u32 {
@@ -764,6 +840,10 @@ mod tests {
     }
 
     async fn rig(policy: &str) -> Rig {
+        rig_with(Arc::new(PlantedEngine(policy == REDACT)), false).await
+    }
+
+    async fn rig_with(engine: Arc<dyn ScanEngine>, dry_run: bool) -> Rig {
         let fake = FakeIntercom::start(TOKEN).await;
         let mut cfg = ClientConfig::with_base_url(fake.base_url());
         cfg.retry = RetryPolicy {
@@ -778,9 +858,8 @@ mod tests {
         let keys = Arc::new(MemoryKeyProvider::new());
         let audit = Arc::new(MemoryAuditLog::new(8));
         let notifier = Arc::new(RecordingNotifier::default());
-        let engine = PlantedEngine(policy == REDACT);
         let scanner = Scanner::new(
-            Arc::new(engine),
+            engine,
             Arc::new(client),
             vault.clone(),
             keys.clone(),
@@ -789,6 +868,7 @@ mod tests {
             Arc::new(SystemClock),
             ScanConfig {
                 admin_id: ADMIN.into(),
+                dry_run,
                 ..ScanConfig::default()
             },
         );
@@ -1033,6 +1113,186 @@ mod tests {
         assert!(report.fetched);
         assert_eq!(report.redactions, 1);
         assert_eq!(r.fake.requests_matching("GET /conversations/123").len(), 1);
+    }
+
+    /// The real detector in redact mode.
+    fn detector_engine() -> Arc<dyn ScanEngine> {
+        let policy = dlp_detector::Policy::from_toml_str("mode = \"redact\"\n").unwrap();
+        Arc::new(crate::engine::DetectorEngine::new(policy).unwrap())
+    }
+
+    /// A conversation where an agent asks for a value and the customer answers with it bare;
+    /// the delivery holds the answer only (`p2`), as a `conversation.user.replied` does.
+    fn seed_question(r: &Rig, question: &str) {
+        r.fake.seed_conversation(json!({
+            "type": "conversation", "id": "123",
+            "source": {"type": "conversation", "id": "s1", "body": "<p>I need help with my account</p>",
+                       "author": {"type": "user", "id": "u1"}},
+            "conversation_parts": {"type": "conversation_part.list", "total_count": 3,
+                "conversation_parts": [
+                    {"type": "conversation_part", "id": "p1", "part_type": "comment",
+                     "body": format!("<p>{question}</p>"), "author": {"type": "admin", "id": "5"}},
+                    {"type": "conversation_part", "id": "n1", "part_type": "note",
+                     "body": "<p>DLP note: no SSN, name or date of birth here</p>",
+                     "author": {"type": "admin", "id": ADMIN}},
+                    {"type": "conversation_part", "id": "p2", "part_type": "comment",
+                     "body": "<p>078051120</p>", "author": {"type": "user", "id": "u1"}}]}
+        }));
+    }
+
+    async fn entities_of_p2(r: &Rig) -> Vec<String> {
+        let part = PartRef {
+            workspace_id: "ws1".into(),
+            conversation_id: "123".into(),
+            part_id: "p2".into(),
+        };
+        let entry = r.vault.get_by_part(&part).await.unwrap().unwrap();
+        entry.entities.keys().cloned().collect()
+    }
+
+    fn answer(text: &str) -> Vec<JobPart> {
+        vec![JobPart {
+            id: "p2".into(),
+            is_source: false,
+            part_type: Some("comment".into()),
+            author_type: Some("user".into()),
+            author_id: Some("u1".into()),
+            redactable: true,
+            redacted: false,
+            text: text.into(),
+        }]
+    }
+
+    #[tokio::test]
+    async fn a_bare_answer_is_read_with_the_question_before_it() {
+        let r = rig_with(detector_engine(), false).await;
+        seed_question(&r, "Thanks! To verify you, what is your SSN?");
+        let report = r
+            .scanner
+            .run(&job(Some(answer("078051120"))), FIRST)
+            .await
+            .unwrap();
+        // One fetch for the question (our own note between them is not it), then the answer
+        // is an SSN: sealed, redacted, noted.
+        assert!(report.fetched);
+        assert_eq!(r.fake.requests_matching("GET /conversations/123").len(), 1);
+        assert_eq!(report.parts_with_context, 1);
+        assert_eq!(report.parts_with_findings, 1);
+        assert_eq!(report.redactions, 1);
+        assert_eq!(r.vault.len(), 1);
+        assert_eq!(entities_of_p2(&r).await, ["US_SSN"]);
+
+        // The same answer after a question that is no context for it: nothing, and the
+        // fetched question leaves no trace but the fetch.
+        let r = rig_with(detector_engine(), false).await;
+        seed_question(&r, "Is there anything else I can help with?");
+        let report = r
+            .scanner
+            .run(&job(Some(answer("078051120"))), FIRST)
+            .await
+            .unwrap();
+        assert_eq!(report.parts_with_context, 1);
+        assert_eq!(report.parts_with_findings, 0);
+        assert!(r.vault.is_empty());
+        assert!(r.fake.requests_matching("PUT ").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_name_given_in_reply_to_the_name_question_is_found() {
+        let r = rig_with(detector_engine(), false).await;
+        seed_question(&r, "Happy to help. May I have your full name?");
+        let report = r
+            .scanner
+            .run(&job(Some(answer("sure, jane doe"))), FIRST)
+            .await
+            .unwrap();
+        assert_eq!(report.parts_with_context, 1);
+        assert_eq!(entities_of_p2(&r).await, ["PERSON"]);
+    }
+
+    #[tokio::test]
+    async fn parts_that_need_no_context_cost_no_fetch() {
+        // A value its own words report, and text with no value: no call before acting.
+        let r = rig_with(detector_engine(), false).await;
+        seed_question(&r, "What is your SSN?");
+        let report = r
+            .scanner
+            .run(&job(Some(answer("my ssn is 078-05-1120"))), FIRST)
+            .await
+            .unwrap();
+        assert!(!report.fetched);
+        assert_eq!(report.parts_with_context, 0);
+        assert_eq!(report.parts_with_findings, 1);
+        assert!(r.fake.requests_matching("GET ").is_empty());
+        let report = r
+            .scanner
+            .run(&job(Some(answer("thanks, that is all"))), FIRST)
+            .await
+            .unwrap();
+        assert!(!report.fetched);
+        assert!(r.fake.requests_matching("GET ").is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_part_before_in_the_delivery_or_the_fetch_is_the_context() {
+        // A fetched conversation (ids-only job) holds the question: no second call.
+        let r = rig_with(detector_engine(), false).await;
+        seed_question(&r, "What is your SSN?");
+        let report = r.scanner.run(&job(None), FIRST).await.unwrap();
+        assert_eq!(r.fake.requests_matching("GET /conversations/123").len(), 1);
+        assert_eq!(report.parts_with_context, 1);
+        assert_eq!(report.parts_with_findings, 1);
+
+        // A delivery that holds the question before the answer: no call to read it.
+        let r = rig_with(detector_engine(), false).await;
+        seed_question(&r, "What is your SSN?");
+        let mut parts = answer("078051120");
+        let mut q = parts[0].clone();
+        q.id = "p1".into();
+        q.author_type = Some("admin".into());
+        q.author_id = Some("5".into());
+        q.redactable = false;
+        q.text = "What is your SSN?".into();
+        parts.insert(0, q);
+        let report = r.scanner.run(&job(Some(parts)), FIRST).await.unwrap();
+        assert!(!report.fetched);
+        assert_eq!(report.parts_with_context, 1);
+        assert_eq!(report.parts_with_findings, 1);
+        assert!(r.fake.requests_matching("GET ").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_dry_run_makes_no_fetch_for_context_and_a_failed_fetch_is_retried() {
+        let r = rig_with(detector_engine(), true).await;
+        seed_question(&r, "What is your SSN?");
+        let report = r
+            .scanner
+            .run(&job(Some(answer("078051120"))), FIRST)
+            .await
+            .unwrap();
+        assert!(!report.fetched);
+        assert!(r.fake.requests().is_empty());
+
+        // Intercom failing the fetch: the job fails retryably (the queue delivers it again,
+        // then to the dead-letter queue); nothing is written for the part meanwhile.
+        let r = rig_with(detector_engine(), false).await;
+        seed_question(&r, "What is your SSN?");
+        r.fake
+            .fail_always("GET /conversations/123", Failure::ServerError);
+        let err = r
+            .scanner
+            .run(&job(Some(answer("078051120"))), FIRST)
+            .await
+            .unwrap_err();
+        assert!(err.is_retryable(), "{err}");
+        assert!(r.vault.is_empty());
+        r.fake.clear_failures();
+        let report = r
+            .scanner
+            .run(&job(Some(answer("078051120"))), FIRST)
+            .await
+            .unwrap();
+        assert_eq!(report.parts_with_findings, 1);
     }
 
     #[tokio::test]

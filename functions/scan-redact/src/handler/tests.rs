@@ -20,7 +20,13 @@ use super::*;
 const TOKEN: &str = "test-token";
 const ADMIN: &str = "991267645";
 const MAX_ATTEMPTS: u32 = 5;
-const PLANTED: &[&str] = &["536-22-1457", "4111\u{a0}1111", "4111 1111", "Pat Doe"];
+const PLANTED: &[&str] = &[
+    "536-22-1457",
+    "536221457",
+    "4111\u{a0}1111",
+    "4111 1111",
+    "Pat Doe",
+];
 
 const GOOD_ID: &str = "5f1c2a9e-0001-4c1b-8e0a-6f2d9b1a7c01";
 const POISON_ID: &str = "5f1c2a9e-0002-4c1b-8e0a-6f2d9b1a7c02";
@@ -31,6 +37,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("batch-one-job.json", &[]),
     ("batch-with-poison.json", &[POISON_ID]),
     ("batch-last-attempt.json", &[LAST_ID]),
+    ("batch-answer.json", &[]),
 ];
 
 fn events_root() -> PathBuf {
@@ -40,6 +47,25 @@ fn events_root() -> PathBuf {
 fn load(name: &str) -> SqsEvent {
     let text = std::fs::read_to_string(events_root().join("scan-redact").join(name)).unwrap();
     serde_json::from_str(&text).unwrap()
+}
+
+/// The conversation of `batch-answer.json`: an agent asks for the SSN and the customer answers
+/// with the bare number, the part the job delivers.
+fn question_conversation() -> serde_json::Value {
+    let mut c = conversation_from_webhook("user-replied-signed.json");
+    c["id"] = "1911149815".into();
+    c["source"]["id"] = "91911149815".into();
+    c["conversation_parts"] = serde_json::json!({
+        "type": "conversation_part.list", "total_count": 2,
+        "conversation_parts": [
+            {"type": "conversation_part", "id": "7051004", "part_type": "comment",
+             "body": "<p>Thanks Pat Doe. To verify you, what is your SSN?</p>",
+             "author": {"type": "admin", "id": "5"}},
+            {"type": "conversation_part", "id": "7051005", "part_type": "comment",
+             "body": "<p>536221457</p>",
+             "author": {"type": "user", "id": "6762f1261bb69f9f2193bba7"}}]
+    });
+    c
 }
 
 /// The conversation a sample webhook delivered, as the fake should hold it.
@@ -66,6 +92,7 @@ async fn rig() -> Rig {
     other["source"]["id"] = "91911149813".into();
     other["conversation_parts"]["conversation_parts"][0]["id"] = "7051003".into();
     fake.seed_conversation(other);
+    fake.seed_conversation(question_conversation());
 
     let mut cfg = ClientConfig::with_base_url(fake.base_url());
     cfg.retry = RetryPolicy {
@@ -228,6 +255,36 @@ async fn a_good_job_is_scanned_sealed_and_redacted() {
             .len(),
         1
     );
+}
+
+#[tokio::test]
+async fn a_bare_answer_is_scanned_with_the_question_before_it() {
+    let r = rig().await;
+    let response = handle(&r.scanner, MAX_ATTEMPTS, load("batch-answer.json")).await;
+    assert!(failures(&response).is_empty(), "{response:?}");
+    // The delivery holds the answer only: the conversation is read for the question.
+    assert_eq!(
+        r.fake
+            .requests_matching("GET /conversations/1911149815")
+            .len(),
+        1
+    );
+    let e = entry(&r, "1911149815", "7051005")
+        .await
+        .expect("a vault entry for the answer");
+    assert_eq!(e.status, EntryStatus::Redacted);
+    assert_eq!(e.entities.keys().collect::<Vec<_>>(), ["US_SSN"]);
+    assert!(entry(&r, "1911149815", "7051004").await.is_none());
+    let note = r
+        .fake
+        .requests_matching("POST /conversations/1911149815/reply")[0]
+        .body
+        .as_ref()
+        .unwrap()
+        .to_string();
+    for planted in PLANTED {
+        assert!(!note.contains(planted), "note holds an original value");
+    }
 }
 
 #[tokio::test]

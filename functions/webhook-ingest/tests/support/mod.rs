@@ -26,6 +26,7 @@ pub const ADMIN_ID: &str = "991267645";
 /// Synthetic values planted in the sample events; they must never reach a log line.
 pub const PLANTED: &[&str] = &[
     "536-22-1457",
+    "536221457",
     "4111 1111 1111 1111",
     "4111\u{a0}1111",
     "Pat Doe",
