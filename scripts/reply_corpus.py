@@ -7,7 +7,8 @@
 
 Each line is a gold line of `../shared/eval/README.md` with a `before` field: an agent's
 question, then the customer's reply (`text`, labelled). Positives answer a question about the
-value with the value alone or nearly ("078051120", "sure, 03/15/1987"); hard negatives answer
+value with the value alone or nearly ("078051120", "sure, 03/15/1987"), sometimes after a message of
+their own ("one sec", joined to the question as the service joins it); hard negatives answer
 with numbers that are not sensitive (order, ticket and tracking numbers, ZIP codes, amounts,
 times, counts) or are asked something else. Values come from the shared generator's
 (`make_chat_corpus.py`, beside the repository; needs `faker`). `--no-before` writes the same
@@ -77,6 +78,8 @@ ASKS = {
 OPENERS = ["", "", "", "sure, ", "Sure! ", "it's ", "yes ", "ok ", "here you go: "]
 CLOSERS = ["", "", "", ".", " thanks", "!"]
 
+INTERSTITIALS = ["one sec", "let me check", "hang on, finding it", "ok", "just a moment"]
+
 NEG_ASKS = [
     ("What's your order number?", lambda g: str(g.r.randint(100000, 99999999))),
     ("Could you share the ticket number from the email?", lambda g: str(g.r.randint(10000, 9999999))),
@@ -115,6 +118,9 @@ def main():
                 text = opener + value + r.choice(CLOSERS)
                 spans = [{"start": len(opener), "end": len(opener) + len(value), "label": label}]
                 kind, before = "pii", r.choice(questions)
+                if r.random() < 0.15:
+                    # The customer's own message between ("one sec"), as the service joins it.
+                    before += "\n" + r.choice(INTERSTITIALS)
             else:
                 before, make = r.choice(NEG_ASKS)
                 text, spans, kind = make(g), [], "hard_negative"

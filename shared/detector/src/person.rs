@@ -1490,12 +1490,20 @@ const THING_NAMES: &[&str] = &[
     "workspace",
 ];
 
-/// Whether `tail`, the end of the message a reply answers, asks for a person's name: its last
-/// sentence is a question with the word "name", not of a thing ("What's your full name?",
+/// Whether `tail`, the end of the message a reply answers, asks for a person's name: the last
+/// sentence of its last question (on one of its last three lines) has the word "name", not of a thing ("What's your full name?",
 /// "May I have the name on the account?"; not "What's the company name?" or "the name of the
 /// plan?"), or asks who is writing ("Who am I speaking with?").
 pub(crate) fn name_question(tail: &str) -> bool {
-    let Some(q) = tail.trim_end().strip_suffix('?') else {
+    // The question is the last line, or one of the two before it when the replier wrote
+    // those ("What's your name?\none sec").
+    let Some(q) = tail
+        .lines()
+        .rev()
+        .filter(|l| !l.trim().is_empty())
+        .take(3)
+        .find_map(|l| l.trim_end().strip_suffix('?'))
+    else {
         return false;
     };
     let from = q.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
@@ -1661,6 +1669,7 @@ mod tests {
             "could I get your first and last name please?",
             "Who am I speaking with?",
             "NAME?",
+            "What's your name?\none sec",
         ] {
             assert!(name_question(q), "{q:?}");
         }
@@ -1671,6 +1680,7 @@ mod tests {
             "What's your full name",
             "Can I have your user name?",
             "What is your SSN?",
+            "What's your name?\nok\nhang on\nthe bill is wrong",
         ] {
             assert!(!name_question(q), "{q:?}");
         }

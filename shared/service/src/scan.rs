@@ -29,6 +29,9 @@ use crate::ports::{Alert, Analysis, Mode, Notifier, NotifyError, ScanEngine};
 /// Audit actor of scan events.
 pub const ACTOR: &str = "system:scan-redact";
 const DAY_MS: i64 = 86_400_000;
+/// Most earlier parts read as the message a reply answers (the question and the replier's
+/// own parts after it).
+const TURN_PARTS: usize = 3;
 /// Longest masked preview in a notification.
 const PREVIEW_CHARS: usize = 280;
 
@@ -351,8 +354,7 @@ impl Scanner {
         ))
     }
 
-    /// The text of the message `parts[k]` replies to: the nearest part before it that is
-    /// neither one of our notes nor redacted nor blank. When the job's parts begin after the
+    /// The text of the message `parts[k]` replies to ([`Scanner::turn_before`]). When the job's parts begin after the
     /// conversation does (a webhook delivery holds the new part only), the conversation is
     /// fetched once per run to find it — only for a part whose start holds a value its
     /// question could make reportable, so most deliveries cost no extra call. A dry run makes
@@ -369,11 +371,8 @@ impl Scanner {
         if part.is_source {
             return Ok(None);
         }
-        let admin = &self.config.admin_id;
-        let usable =
-            |p: &&JobPart| !p.is_own_note(admin) && !p.redacted && !p.text.trim().is_empty();
-        if let Some(p) = parts[..k].iter().rev().find(usable) {
-            return Ok(Some(p.text.clone()));
+        if let Some(t) = self.turn_before(part, &parts[..k]) {
+            return Ok(Some(t));
         }
         if job.parts.is_none() {
             // The parts are the fetched conversation: nothing stands before this one.
@@ -394,7 +393,32 @@ impl Scanner {
         else {
             return Ok(None);
         };
-        Ok(all[..at].iter().rev().find(usable).map(|p| p.text.clone()))
+        Ok(self.turn_before(part, &all[..at]))
+    }
+
+    /// What `part` replies to, from the parts before it (`earlier`): the nearest part that is
+    /// not our note, not redacted and not blank, and, when the part's author wrote it too
+    /// ("What is your SSN?" — "one sec" — "078051120"), those before it back to one by
+    /// someone else, at most [`TURN_PARTS`] parts, joined by line breaks in order.
+    fn turn_before(&self, part: &JobPart, earlier: &[JobPart]) -> Option<String> {
+        let admin = &self.config.admin_id;
+        let same_author =
+            |p: &JobPart| p.author_type == part.author_type && p.author_id == part.author_id;
+        let mut turn: Vec<&str> = Vec::new();
+        for p in earlier.iter().rev() {
+            if p.is_own_note(admin) || p.redacted || p.text.trim().is_empty() {
+                continue;
+            }
+            turn.push(&p.text);
+            if !same_author(p) || turn.len() == TURN_PARTS {
+                break;
+            }
+        }
+        if turn.is_empty() {
+            return None;
+        }
+        turn.reverse();
+        Some(turn.join("\n"))
     }
 
     /// The part's vault entry: the existing one (a retry, a duplicate delivery), or a new one
@@ -1195,6 +1219,79 @@ mod tests {
         assert_eq!(report.parts_with_findings, 0);
         assert!(r.vault.is_empty());
         assert!(r.fake.requests_matching("PUT ").is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_question_is_read_through_the_repliers_own_parts_after_it() {
+        // "What is your SSN?" — "one sec, finding it" — "078051120": the question is two
+        // parts back; the customer's own part between is read with it.
+        let r = rig_with(detector_engine(), false).await;
+        r.fake.seed_conversation(json!({
+            "type": "conversation", "id": "123",
+            "source": {"type": "conversation", "id": "s1", "body": "<p>help with my account</p>",
+                       "author": {"type": "user", "id": "u1"}},
+            "conversation_parts": {"type": "conversation_part.list", "total_count": 3,
+                "conversation_parts": [
+                    {"type": "conversation_part", "id": "p1", "part_type": "comment",
+                     "body": "<p>What is your SSN?</p>", "author": {"type": "admin", "id": "5"}},
+                    {"type": "conversation_part", "id": "p1b", "part_type": "comment",
+                     "body": "<p>one sec, finding it</p>", "author": {"type": "user", "id": "u1"}},
+                    {"type": "conversation_part", "id": "p2", "part_type": "comment",
+                     "body": "<p>078051120</p>", "author": {"type": "user", "id": "u1"}}]}
+        }));
+        let report = r
+            .scanner
+            .run(&job(Some(answer("078051120"))), FIRST)
+            .await
+            .unwrap();
+        assert_eq!(report.parts_with_context, 1);
+        assert_eq!(entities_of_p2(&r).await, ["US_SSN"]);
+
+        // Three parts of the customer's own after the question: it is too far back.
+        let parts: Vec<JobPart> = [
+            "What is your SSN?",
+            "one sec",
+            "hang on",
+            "still looking",
+            "078051120",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut p = answer(t).remove(0);
+            p.id = format!("q{i}");
+            if i == 0 {
+                p.author_type = Some("admin".into());
+                p.author_id = Some("5".into());
+            }
+            p
+        })
+        .collect();
+        let r = rig_with(detector_engine(), false).await;
+        let report = r
+            .scanner
+            .run(&job(Some(parts.clone())), FIRST)
+            .await
+            .unwrap();
+        assert_eq!(report.parts_with_context, 1);
+        assert_eq!(report.parts_with_findings, 0);
+        // Two: it is read.
+        let mut near = parts;
+        near.remove(1);
+        let body = |p: &JobPart| {
+            json!({"type": "conversation_part", "id": p.id, "part_type": "comment",
+                   "body": format!("<p>{}</p>", p.text),
+                   "author": {"type": p.author_type, "id": p.author_id}})
+        };
+        r.fake.seed_conversation(json!({
+            "type": "conversation", "id": "123",
+            "source": {"type": "conversation", "id": "s1", "body": "<p>hi</p>",
+                       "author": {"type": "user", "id": "u1"}},
+            "conversation_parts": {"type": "conversation_part.list", "total_count": 4,
+                "conversation_parts": near.iter().map(body).collect::<Vec<_>>()}
+        }));
+        let report = r.scanner.run(&job(Some(near)), FIRST).await.unwrap();
+        assert_eq!(report.parts_with_findings, 1);
     }
 
     #[tokio::test]
