@@ -1473,6 +1473,7 @@ const THING_NAMES: &[&str] = &[
     "company",
     "device",
     "domain",
+    "employer",
     "event",
     "file",
     "network",
@@ -1490,39 +1491,53 @@ const THING_NAMES: &[&str] = &[
     "workspace",
 ];
 
+/// Words that make a sentence without a question mark a request ("name + email pls",
+/// "Please provide the name on the card.").
+const REQUEST_WORDS: &[&str] = &[
+    "please", "pls", "plz", "provide", "send", "share", "confirm", "need", "give", "tell",
+];
+
 /// Whether `tail`, the end of the message a reply answers, asks for a person's name: the last
 /// sentence of its last question (on one of its last three lines) has the word "name", not of a thing ("What's your full name?",
 /// "May I have the name on the account?"; not "What's the company name?" or "the name of the
 /// plan?"), or asks who is writing ("Who am I speaking with?").
 pub(crate) fn name_question(tail: &str) -> bool {
     // The question is the last line, or one of the two before it when the replier wrote
-    // those ("What's your name?\none sec").
-    let Some(q) = tail
+    // those ("What's your name?\none sec"); a request without its question mark ("name +
+    // email pls") is the last line.
+    let lines: Vec<&str> = tail
         .lines()
         .rev()
+        .map(str::trim_end)
         .filter(|l| !l.trim().is_empty())
         .take(3)
-        .find_map(|l| l.trim_end().strip_suffix('?'))
-    else {
-        return false;
+        .collect();
+    let (q, asked) = match lines.iter().find_map(|l| l.strip_suffix('?')) {
+        Some(q) => (q, true),
+        None => match lines.first() {
+            Some(l) => (l.trim_end_matches(['.', '!']), false),
+            None => return false,
+        },
     };
     let from = q.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
     let sentence = q[from..].to_ascii_lowercase();
-    if [
-        "who am i speaking",
-        "who am i chatting",
-        "who am i talking",
-        "who is this",
-    ]
-    .iter()
-    .any(|p| sentence.contains(p))
-    {
-        return true;
-    }
     let words: Vec<&str> = sentence
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\''))
         .filter(|w| !w.is_empty())
         .collect();
+    if !asked && !words.iter().any(|w| REQUEST_WORDS.contains(w)) {
+        return false;
+    }
+    // "Who am I speaking with?", "may I ask who I'm chatting with?", "who do I have the
+    // pleasure of talking to?"
+    let asks_who = words.contains(&"who")
+        && (words.contains(&"i") || words.contains(&"i'm"))
+        && ["speaking", "chatting", "talking", "pleasure"]
+            .iter()
+            .any(|w| words.contains(w));
+    if asks_who || words.ends_with(&["who", "is", "this"]) {
+        return true;
+    }
     words.iter().enumerate().any(|(i, &w)| {
         w == "name"
             && words.get(i + 1) != Some(&"of")
@@ -1553,11 +1568,13 @@ const OPENERS: &[&str] = &[
     "my name's",
     "name is",
     "name:",
+    "here",
+    "here's",
 ];
 
 /// Words a reply ends with after the name ("Priya here", "Jane thanks").
 const REPLY_ENDS: &[&str] = &[
-    "Again", "Here", "Please", "Speaking", "Thanks", "Thx", "Too",
+    "Again", "Here", "Please", "Pls", "Speaking", "Thanks", "Thx", "Too", "Ty",
 ];
 
 /// The name a reply to a name question gives on its first line: after openers, one to
@@ -1585,38 +1602,96 @@ pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
         }
         break;
     }
-    let body = line[i..].trim_end().trim_end_matches(['.', '!']).trim_end();
-    if body.is_empty() || body.len() > 48 {
-        return None;
+    // Up to four words, one space apart: the name, then maybe a word a reply ends with.
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut j = i;
+    while words.len() < 4 {
+        let rest = &line[j..];
+        let n = rest
+            .find(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-'))
+            .unwrap_or(rest.len());
+        if n == 0 {
+            break;
+        }
+        let mut end = j + n;
+        // A middle initial: "kevin x. guzman".
+        if rest[..n].chars().count() == 1 && line[end..].starts_with('.') {
+            end += 1;
+        }
+        // The start of a token of another kind ("maria@example.org", "abc123") is no word.
+        if line[end..].starts_with(|c: char| c == '@' || c == '_' || c.is_alphanumeric()) {
+            break;
+        }
+        words.push((j, end));
+        if !line[end..].starts_with(' ') || !line[end + 1..].starts_with(char::is_alphabetic) {
+            break;
+        }
+        j = end + 1;
     }
-    let mut words: Vec<&str> = body.split(' ').collect();
-    if let [.., w, end] = words[..]
-        && !w.is_empty()
-        && REPLY_ENDS.iter().any(|r| r.eq_ignore_ascii_case(end))
+    // Where the words read end, a word a reply ends with included ("Priya here").
+    let read_end = words.last().map_or(i, |w| w.1);
+    if let [.., _, (a, b)] = words[..]
+        && REPLY_ENDS
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(&line[a..b]))
     {
         words.pop();
     }
-    if words.len() > 3 || !words.iter().all(|w| answer_word(w)) {
+    let word = |k: usize| &line[words[k].0..words[k].1];
+
+    let (Some(&(s, _)), Some(&(_, e))) = (words.first(), words.last()) else {
+        return None;
+    };
+    // What follows the name ends it: nothing, punctuation, an emoji, or a value of another
+    // kind ("Lâm Nguyen - (972) 274-1780", "Yashica Palla vmendoza@example.biz"); not more
+    // words ("Jane Doe is my mother").
+    let after = line[read_end..].trim_start();
+    let ends = match after.chars().next() {
+        None => true,
+        // "johnson & johnson": a company.
+        Some('&' | '+') => false,
+        Some(c) if !c.is_alphabetic() => true,
+        Some(_) => after
+            .split(' ')
+            .next()
+            .is_some_and(|t| t.contains(|c: char| c.is_ascii_digit() || c == '@')),
+    };
+    let n = words.len();
+    let initial = |k: usize| word(k).ends_with('.');
+    if !ends
+        || n > 3
+        || initial(0)
+        || initial(n - 1)
+        || !(0..n).all(|k| initial(k) || answer_word(word(k)))
+    {
         return None;
     }
     let mut b0 = [0u8; 24];
     let mut b1 = [0u8; 24];
-    let first = titled(words[0], &mut b0)?;
-    let last = titled(words[words.len() - 1], &mut b1)?;
-    if !g.is_first(first) || g.stop.contains(first) {
+    let first = titled(word(0), &mut b0)?;
+    let last = titled(word(n - 1), &mut b1)?;
+    if g.stop.contains(first) || g.stop.contains(last) {
         return None;
     }
-    let plain_first = !is_english(first) && !g.ambiguous.contains(first);
-    let ok = match words.len() {
-        1 => plain_first,
-        // "Jane Doe", "jane doe": after a first name that is only a name, the question says
-        // the rest is the name too.
-        _ if plain_first => !g.stop.contains(last),
-        _ => g.is_surname(last) && !is_english(last),
+    let ok = if g.is_first(first) {
+        let plain_first = !is_english(first) && !g.ambiguous.contains(first);
+        match n {
+            1 => plain_first,
+            // "Jane Doe", "jane doe": after a first name that is only a name, the question
+            // says the rest is the name too.
+            _ if plain_first => true,
+            _ => g.is_surname(last) && !is_english(last),
+        }
+    } else {
+        // A name no gazetteer knows, typed with its capitals ("Yatin Bhalla"): two or three
+        // words, none an English word.
+        n >= 2
+            && (0..n).all(|k| {
+                let w = word(k);
+                initial(k) || w.starts_with(char::is_uppercase) && !is_english(w)
+            })
     };
-    // The words are consecutive, one space apart, from `i`.
-    let len = words.iter().map(|w| w.len() + 1).sum::<usize>() - 1;
-    ok.then_some((i, i + len))
+    ok.then_some((s, e))
 }
 
 /// A word of a name given in reply: letters, '\'' and '-', two or more characters, title
@@ -1668,6 +1743,11 @@ mod tests {
             "Thanks. May I have the name on the account?",
             "could I get your first and last name please?",
             "Who am I speaking with?",
+            "May I ask who I'm chatting with?",
+            "Who do I have the pleasure of talking to?",
+            "Hi, who is this?",
+            "Thanks! name + email pls",
+            "Please provide the name on the card.",
             "NAME?",
             "What's your name?\none sec",
         ] {
@@ -1681,6 +1761,10 @@ mod tests {
             "Can I have your user name?",
             "What is your SSN?",
             "What's your name?\nok\nhang on\nthe bill is wrong",
+            "Who is speaking at the event?",
+            "Who did you talk to, and when?",
+            "Thanks for the name.",
+            "What's the employer name on the form?",
         ] {
             assert!(!name_question(q), "{q:?}");
         }
@@ -1699,6 +1783,14 @@ mod tests {
             ("Mark Evans\nand my card ends 1111", "Mark Evans"),
             ("José García", "José García"),
             ("Ann McKenzie", "Ann McKenzie"),
+            // Another value after the name, a reply's last word, a middle initial.
+            ("Maria Lopez - (972) 555-0142", "Maria Lopez"),
+            ("Maria Lopez maria@example.org", "Maria Lopez"),
+            ("sure - Maria Lopez, August 8, 1995", "Maria Lopez"),
+            ("this is kevin x. guzman ty", "kevin x. guzman"),
+            ("ok here Priya, thanks!", "Priya"),
+            // A name no gazetteer knows, typed with its capitals.
+            ("Yatin Bhalla thanks", "Yatin Bhalla"),
         ] {
             let got = answer_name(text, &g).map(|(s, e)| &text[s..e]);
             assert_eq!(got, Some(want), "{text:?}");
@@ -1713,6 +1805,11 @@ mod tests {
             "JANE DOE",
             "my card is 4111 1111 1111 1111",
             "Jane Doe is my mother and she needs help",
+            "yatin bhalla",
+            "Very Happy",
+            "Maria Lopez the manager",
+            "x. Lopez",
+            "johnson & johnson",
             "",
         ] {
             assert_eq!(answer_name(text, &g), None, "{text:?}");
