@@ -1187,15 +1187,19 @@ mod tests {
         }]
     }
 
+    /// The real detector, the conversation holding `question`, and a delivery of `reply`
+    /// scanned.
+    async fn answered(question: &str, reply: &str) -> (Rig, Result<ScanReport, ScanError>) {
+        let r = rig_with(detector_engine(), false).await;
+        seed_question(&r, question);
+        let report = r.scanner.run(&job(Some(answer(reply))), FIRST).await;
+        (r, report)
+    }
+
     #[tokio::test]
     async fn a_bare_answer_is_read_with_the_question_before_it() {
-        let r = rig_with(detector_engine(), false).await;
-        seed_question(&r, "Thanks! To verify you, what is your SSN?");
-        let report = r
-            .scanner
-            .run(&job(Some(answer("078051120"))), FIRST)
-            .await
-            .unwrap();
+        let (r, report) = answered("Thanks! To verify you, what is your SSN?", "078051120").await;
+        let report = report.unwrap();
         // One fetch for the question (our own note between them is not it), then the answer
         // is an SSN: sealed, redacted, noted.
         assert!(report.fetched);
@@ -1208,13 +1212,8 @@ mod tests {
 
         // The same answer after a question that is no context for it: nothing, and the
         // fetched question leaves no trace but the fetch.
-        let r = rig_with(detector_engine(), false).await;
-        seed_question(&r, "Is there anything else I can help with?");
-        let report = r
-            .scanner
-            .run(&job(Some(answer("078051120"))), FIRST)
-            .await
-            .unwrap();
+        let (r, report) = answered("Is there anything else I can help with?", "078051120").await;
+        let report = report.unwrap();
         assert_eq!(report.parts_with_context, 1);
         assert_eq!(report.parts_with_findings, 0);
         assert!(r.vault.is_empty());
@@ -1296,13 +1295,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_name_given_in_reply_to_the_name_question_is_found() {
-        let r = rig_with(detector_engine(), false).await;
-        seed_question(&r, "Happy to help. May I have your full name?");
-        let report = r
-            .scanner
-            .run(&job(Some(answer("sure, jane doe"))), FIRST)
-            .await
-            .unwrap();
+        let (r, report) = answered(
+            "Happy to help. May I have your full name?",
+            "sure, jane doe",
+        )
+        .await;
+        let report = report.unwrap();
         assert_eq!(report.parts_with_context, 1);
         assert_eq!(entities_of_p2(&r).await, ["PERSON"]);
     }
@@ -1310,13 +1308,8 @@ mod tests {
     #[tokio::test]
     async fn parts_that_need_no_context_cost_no_fetch() {
         // A value its own words report, and text with no value: no call before acting.
-        let r = rig_with(detector_engine(), false).await;
-        seed_question(&r, "What is your SSN?");
-        let report = r
-            .scanner
-            .run(&job(Some(answer("my ssn is 078-05-1120"))), FIRST)
-            .await
-            .unwrap();
+        let (r, report) = answered("What is your SSN?", "my ssn is 078-05-1120").await;
+        let report = report.unwrap();
         assert!(!report.fetched);
         assert_eq!(report.parts_with_context, 0);
         assert_eq!(report.parts_with_findings, 1);
