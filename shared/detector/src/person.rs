@@ -1498,9 +1498,10 @@ const REQUEST_WORDS: &[&str] = &[
 ];
 
 /// Whether `tail`, the end of the message a reply answers, asks for a person's name: the last
-/// sentence of its last question (on one of its last three lines) has the word "name", not of a thing ("What's your full name?",
+/// sentence of its last question (on one of its last three lines), or of a request on its last
+/// line ("name + email pls"), has the word "name", not of a thing ("What's your full name?",
 /// "May I have the name on the account?"; not "What's the company name?" or "the name of the
-/// plan?"), or asks who is writing ("Who am I speaking with?").
+/// plan?"), or asks who the agent is speaking with ("Who am I speaking with?").
 pub(crate) fn name_question(tail: &str) -> bool {
     // The question is the last line, or one of the two before it when the replier wrote
     // those ("What's your name?\none sec"); a request without its question mark ("name +
@@ -1577,11 +1578,15 @@ const REPLY_ENDS: &[&str] = &[
     "Again", "Here", "Please", "Pls", "Speaking", "Thanks", "Thx", "Too", "Ty",
 ];
 
-/// The name a reply to a name question gives on its first line: after openers, one to
-/// three words of letters (title or lower case: "Jane Doe", "jane doe") and nothing after
-/// them but '.', '!' or a word a reply ends with ("Priya here"). The first word is a gazetteer first name; when it is an English word
-/// or an ambiguous name ("Will do", "Mark it") a common surname that is no English word must
-/// end the name, otherwise any word but a stop word does ("Jane Doe").
+/// The name a reply to a name question gives on its first line: after openers ("sure,",
+/// "it's", "here"), one to three words of letters, title or lower case, with a middle initial
+/// between ("Jane Doe", "jane doe", "kevin x. guzman"), and after them nothing, punctuation, a
+/// word a reply ends with ("Priya here") or a value of another kind ("Maria Lopez - (972)
+/// 555-0142", "Maria Lopez maria@example.org"); not more words ("Jane Doe is my mother") nor
+/// '&' ("johnson & johnson"). The first word is a gazetteer first name; when it is an English
+/// word or an ambiguous name ("Will do", "Mark it") a common surname that is no English word
+/// must end the name, otherwise any word but a stop word does. A name no gazetteer knows is
+/// two or three capitalised words, none an English word ("Yatin Bhalla").
 pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
     let line = &text[..text.find('\n').unwrap_or(text.len())];
     let mut i = line.len() - line.trim_start().len();
@@ -1638,7 +1643,6 @@ pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
         words.pop();
     }
     let word = |k: usize| &line[words[k].0..words[k].1];
-
     let (Some(&(s, _)), Some(&(_, e))) = (words.first(), words.last()) else {
         return None;
     };
