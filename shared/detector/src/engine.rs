@@ -671,9 +671,9 @@ impl Detector {
         let mut joined = String::with_capacity(64 + text.len());
         // (prior, lead, finding): what each word alone would make of the reply.
         let mut read: Vec<(f32, usize, Finding)> = Vec::new();
-        for (k, &(s, e)) in leads.iter().take(MAX_LEADS).enumerate() {
+        for (k, lead) in leads.iter().take(MAX_LEADS).enumerate() {
             joined.clear();
-            joined.push_str(&tail[s..e]);
+            joined.push_str(lead);
             joined.push('\n');
             let off = joined.len();
             joined.push_str(text);
@@ -707,25 +707,59 @@ impl Detector {
     /// The context words of `tail` that [`Detector::scan_after`] reads before a reply: those
     /// of some rule (anti-context words alone make nothing reportable), the longest where
     /// words nest ("social security number", not also "security number" and "number"), in
-    /// text order with the generic ones ("number is") last.
-    fn question_words(&self, tail: &str) -> Vec<(usize, usize)> {
+    /// text order with the generic ones ("number is") last. A word of five letters or more
+    /// that is one slip from a single-word context word of the same first letter (a letter
+    /// left out, added, changed or two swapped: "pasport", "rounting", "brith") reads as
+    /// that word: agents type questions live.
+    fn question_words<'a>(&'a self, tail: &'a str) -> Vec<&'a str> {
         let mut hits = Vec::new();
         self.context.matcher.find(tail, &mut hits);
         hits.sort_by_key(|&(s, e, _)| (s, std::cmp::Reverse(e)));
-        let mut leads: Vec<(bool, usize, usize)> = Vec::new();
+        let speaks = |w: usize| self.context.links[w].iter().any(|&(_, pos)| pos);
+        // (generic, start, word)
+        let mut leads: Vec<(bool, usize, &str)> = Vec::new();
         let mut reach = 0;
-        for (s, e, w) in hits {
+        for &(s, e, w) in &hits {
             if e <= reach {
                 continue; // inside a longer word
             }
             reach = e;
-            if self.context.links[w as usize].iter().any(|&(_, pos)| pos) {
-                leads.push((self.context.generic[w as usize], s, e));
+            if speaks(w as usize) {
+                leads.push((self.context.generic[w as usize], s, &tail[s..e]));
             }
         }
-        // Non-generic words first, each group in text order (a stable sort).
-        leads.sort_by_key(|l| l.0);
-        leads.into_iter().map(|(_, s, e)| (s, e)).collect()
+        let b = tail.as_bytes();
+        let mut at = 0;
+        while at < b.len() {
+            if !b[at].is_ascii_alphabetic() || (at > 0 && b[at - 1].is_ascii_alphanumeric()) {
+                at += 1;
+                continue;
+            }
+            let end = at
+                + b[at..]
+                    .iter()
+                    .take_while(|x| x.is_ascii_alphabetic())
+                    .count();
+            let token = &b[at..end];
+            let known = hits.iter().any(|&(s, e, _)| s < end && at < e);
+            if !known && token.len() >= 5 && b.get(end).is_none_or(|x| !x.is_ascii_alphanumeric()) {
+                let near = self.context.words.iter().enumerate().find(|&(w, word)| {
+                    let wb = word.as_bytes();
+                    wb.len() >= 5
+                        && wb.iter().all(u8::is_ascii_alphabetic)
+                        && wb[0].eq_ignore_ascii_case(&token[0])
+                        && one_slip(token, wb)
+                        && speaks(w)
+                });
+                if let Some((w, word)) = near {
+                    leads.push((self.context.generic[w], at, word.as_str()));
+                }
+            }
+            at = end;
+        }
+        // Non-generic words first, each group in text order.
+        leads.sort_by_key(|l| (l.0, l.1));
+        leads.into_iter().map(|(_, _, w)| w).collect()
     }
 
     fn scan_inner(&self, text: &str, need: bool) -> (Vec<Finding>, bool) {
@@ -2166,6 +2200,25 @@ pub fn allowlist_hash(key: &[u8], value: &str) -> String {
     hex::encode(hmac_of(key, &normalize_value(value)))
 }
 
+/// Whether `a` and `b` differ by one slip of the keys, ASCII case aside: a letter left out,
+/// added, changed, or two neighbours swapped (Damerau distance 1).
+fn one_slip(a: &[u8], b: &[u8]) -> bool {
+    let eq = |x: u8, y: u8| x.eq_ignore_ascii_case(&y);
+    let pre = a.iter().zip(b).take_while(|&(&x, &y)| eq(x, y)).count();
+    let (a, b) = (&a[pre..], &b[pre..]);
+    let same = |x: &[u8], y: &[u8]| x.len() == y.len() && x.iter().zip(y).all(|(&p, &q)| eq(p, q));
+    match a.len() as isize - b.len() as isize {
+        0 if a.is_empty() => false,
+        0 => {
+            same(&a[1..], &b[1..])
+                || a.len() >= 2 && eq(a[0], b[1]) && eq(a[1], b[0]) && same(&a[2..], &b[2..])
+        }
+        1 => same(&a[1..], b),
+        -1 => same(a, &b[1..]),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2307,7 +2360,7 @@ mod tests {
         let words = |t: &str| -> Vec<String> {
             d.question_words(t)
                 .into_iter()
-                .map(|(s, e)| t[s..e].to_ascii_lowercase())
+                .map(str::to_ascii_lowercase)
                 .collect()
         };
         assert_eq!(
@@ -2318,8 +2371,33 @@ mod tests {
             words("Your number is on file; what's the routing number for the direct deposit?"),
             ["routing number", "deposit", "number is"]
         );
+        // Slips of the keys read as the word meant; a word at two slips does not.
+        assert_eq!(words("pasport number pls"), ["passport", "number"]);
+        assert_eq!(words("date of brith?"), ["birth"]);
+        assert!(words("pspasort?").is_empty());
         // An anti-context word reads nothing ("order" is one, of every digit rule).
         assert_eq!(words("Which order was it? What's the number?"), ["number"]);
+    }
+
+    #[test]
+    fn one_slip_is_one_key_off() {
+        for (a, b) in [
+            ("pasport", "passport"),
+            ("passsport", "passport"),
+            ("pazsport", "passport"),
+            ("psasport", "passport"),
+            ("ROUTNIG", "routing"),
+        ] {
+            assert!(one_slip(a.as_bytes(), b.as_bytes()), "{a} {b}");
+        }
+        for (a, b) in [
+            ("passport", "passport"),
+            ("pspasort", "passport"),
+            ("rout", "routing"),
+            ("", ""),
+        ] {
+            assert!(!one_slip(a.as_bytes(), b.as_bytes()), "{a} {b}");
+        }
     }
 
     #[test]
