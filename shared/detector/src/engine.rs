@@ -19,7 +19,7 @@ use crate::person::{self, Cue, Gazetteer};
 use crate::policy::{Mode, Policy};
 use crate::shape::{ALNUM_ID_PATTERN, NumView, digit_groups, find_number};
 use crate::spec::{DEFAULT_CONTEXT_BOOST, RuleSpec, builtin_catalog};
-use crate::text::{ceil_boundary, floor_boundary, normalize_value, tail_of};
+use crate::text::{ceil_boundary, floor_boundary, normalize_value, one_slip, tail_of};
 use crate::validate::{Strength, Validator, Verdict};
 
 /// Default policy threshold: scores at or above it are reported.
@@ -801,13 +801,20 @@ impl Detector {
         {
             return None;
         }
-        Some(Finding {
+        Some(self.finding(ri, s, e, r.score))
+    }
+
+    /// The reported form of a value of rule `ri`: its entity and id, the span, the score to
+    /// two decimals.
+    fn finding(&self, ri: usize, start: usize, end: usize, score: f32) -> Finding {
+        let r = &self.rules[ri];
+        Finding {
             entity: r.info.entity.clone(),
             rule_id: r.info.id.clone(),
-            start: s,
-            end: e,
-            score: (r.score * 100.0).round() / 100.0,
-        })
+            start,
+            end,
+            score: (score * 100.0).round() / 100.0,
+        }
     }
 
     /// Every candidate with the stages it passed: reported findings and those that stopped at
@@ -1799,16 +1806,7 @@ impl Detector {
         scratch
             .kept
             .iter()
-            .map(|c| {
-                let r = &self.rules[c.rule];
-                Finding {
-                    entity: r.info.entity.clone(),
-                    rule_id: r.info.id.clone(),
-                    start: c.start,
-                    end: c.end,
-                    score: (c.score * 100.0).round() / 100.0,
-                }
-            })
+            .map(|c| self.finding(c.rule, c.start, c.end, c.score))
             .collect()
     }
 
@@ -2200,25 +2198,6 @@ pub fn allowlist_hash(key: &[u8], value: &str) -> String {
     hex::encode(hmac_of(key, &normalize_value(value)))
 }
 
-/// Whether `a` and `b` differ by one slip of the keys, ASCII case aside: a letter left out,
-/// added, changed, or two neighbours swapped (Damerau distance 1).
-fn one_slip(a: &[u8], b: &[u8]) -> bool {
-    let eq = |x: u8, y: u8| x.eq_ignore_ascii_case(&y);
-    let pre = a.iter().zip(b).take_while(|&(&x, &y)| eq(x, y)).count();
-    let (a, b) = (&a[pre..], &b[pre..]);
-    let same = |x: &[u8], y: &[u8]| x.len() == y.len() && x.iter().zip(y).all(|(&p, &q)| eq(p, q));
-    match a.len() as isize - b.len() as isize {
-        0 if a.is_empty() => false,
-        0 => {
-            same(&a[1..], &b[1..])
-                || a.len() >= 2 && eq(a[0], b[1]) && eq(a[1], b[0]) && same(&a[2..], &b[2..])
-        }
-        1 => same(&a[1..], b),
-        -1 => same(a, &b[1..]),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2377,27 +2356,6 @@ mod tests {
         assert!(words("pspasort?").is_empty());
         // An anti-context word reads nothing ("order" is one, of every digit rule).
         assert_eq!(words("Which order was it? What's the number?"), ["number"]);
-    }
-
-    #[test]
-    fn one_slip_is_one_key_off() {
-        for (a, b) in [
-            ("pasport", "passport"),
-            ("passsport", "passport"),
-            ("pazsport", "passport"),
-            ("psasport", "passport"),
-            ("ROUTNIG", "routing"),
-        ] {
-            assert!(one_slip(a.as_bytes(), b.as_bytes()), "{a} {b}");
-        }
-        for (a, b) in [
-            ("passport", "passport"),
-            ("pspasort", "passport"),
-            ("rout", "routing"),
-            ("", ""),
-        ] {
-            assert!(!one_slip(a.as_bytes(), b.as_bytes()), "{a} {b}");
-        }
     }
 
     #[test]

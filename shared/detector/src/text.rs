@@ -89,6 +89,25 @@ pub(crate) fn tail_of(s: &str, max: usize) -> &str {
     }
 }
 
+/// Whether `a` and `b` differ by one slip of the keys, ASCII case aside: a letter left out,
+/// added, changed, or two neighbours swapped (Damerau distance 1).
+pub(crate) fn one_slip(a: &[u8], b: &[u8]) -> bool {
+    let eq = |x: u8, y: u8| x.eq_ignore_ascii_case(&y);
+    let pre = a.iter().zip(b).take_while(|&(&x, &y)| eq(x, y)).count();
+    let (a, b) = (&a[pre..], &b[pre..]);
+    let same = |x: &[u8], y: &[u8]| x.len() == y.len() && x.iter().zip(y).all(|(&p, &q)| eq(p, q));
+    match a.len() as isize - b.len() as isize {
+        0 if a.is_empty() => false,
+        0 => {
+            same(&a[1..], &b[1..])
+                || a.len() >= 2 && eq(a[0], b[1]) && eq(a[1], b[0]) && same(&a[2..], &b[2..])
+        }
+        1 => same(&a[1..], b),
+        -1 => same(a, &b[1..]),
+        _ => false,
+    }
+}
+
 /// Shannon entropy in bits per character.
 pub(crate) fn shannon_entropy(s: &str) -> f32 {
     let mut counts = [0u32; 256];
@@ -131,6 +150,27 @@ pub fn normalize_value(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_slip_is_one_key_off() {
+        for (a, b) in [
+            ("pasport", "passport"),
+            ("passsport", "passport"),
+            ("pazsport", "passport"),
+            ("psasport", "passport"),
+            ("ROUTNIG", "routing"),
+        ] {
+            assert!(one_slip(a.as_bytes(), b.as_bytes()), "{a} {b}");
+        }
+        for (a, b) in [
+            ("passport", "passport"),
+            ("pspasort", "passport"),
+            ("rout", "routing"),
+            ("", ""),
+        ] {
+            assert!(!one_slip(a.as_bytes(), b.as_bytes()), "{a} {b}");
+        }
+    }
 
     #[test]
     fn tail_of_cuts_after_a_space_and_on_char_boundaries() {
