@@ -130,6 +130,7 @@ fn scan_jsonl_reads_the_message_before_as_context() {
         "{\"id\": 2, \"text\": \"078051120\"}\n",
         "{\"id\": 3, \"before\": null, \"text\": \"078051120\"}\n",
         "{\"id\": 4, \"before\": [\"078-05-1120\"], \"text\": \"ok\"}\n",
+        "{\"id\": 5, \"before\": \"What is your SSN?\", \"text\": \"ssn 078-05-1120\"}\n",
     );
     let out = dlp(&["scan", "--jsonl", "-"], Some(input));
     assert_eq!(out.status.code(), Some(1));
@@ -139,8 +140,9 @@ fn scan_jsonl_reads_the_message_before_as_context() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3, "{stdout}");
-    // The question makes the bare number an SSN; without it (absent or null) nothing.
+    assert_eq!(lines.len(), 4, "{stdout}");
+    // The question makes the bare number an SSN, and the finding says it took the message
+    // before; without it (absent or null) nothing.
     let f = &lines[0]["findings"];
     assert_eq!(f.as_array().map(Vec::len), Some(1), "{stdout}");
     assert_eq!(f[0]["entity"], "US_SSN");
@@ -149,9 +151,14 @@ fn scan_jsonl_reads_the_message_before_as_context() {
         (Some(0), Some(9))
     );
     assert!(f[0]["score"].as_f64().is_some_and(|s| s >= 0.5), "{stdout}");
-    for l in &lines[1..] {
+    assert_eq!(f[0]["from_message_before"], true, "{stdout}");
+    for l in &lines[1..3] {
         assert_eq!(l["findings"], serde_json::json!([]), "{stdout}");
     }
+    // A value the reply labels itself is its own: the field is left out.
+    let f = &lines[3]["findings"];
+    assert_eq!(f[0]["entity"], "US_SSN", "{stdout}");
+    assert!(f[0].get("from_message_before").is_none(), "{stdout}");
     assert!(
         stderr.contains("id 4: error: `before` is not a string"),
         "{stderr}"

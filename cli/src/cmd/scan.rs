@@ -271,6 +271,10 @@ fn jsonl(a: &Args, det: &Detector, ops: &MaskingPolicy) -> Result<ExitCode> {
                 f.end,
                 serde_json::to_string(&f.score)?
             ));
+            if f.from_message_before {
+                line_out.pop();
+                line_out.push_str(", \"from_message_before\": true}");
+            }
         }
         line_out.push(']');
         if a.redact {

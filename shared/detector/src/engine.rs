@@ -58,6 +58,12 @@ pub struct Finding {
     pub end: usize,
     /// 0..=1; see `docs/detector.md` ("Scores").
     pub score: f32,
+    /// Reported only because of the message before the text ([`Detector::scan_after`]: a
+    /// bare "078051120" after "What is your SSN?"), so a reviewer can tell why a value with
+    /// no label of its own was flagged. Always false from [`Detector::scan`]; left out of
+    /// JSON when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_message_before: bool,
 }
 
 /// Where a rule comes from.
@@ -648,8 +654,9 @@ impl Detector {
     /// most specific rule names it ("the SSN on the account?" gives an SSN, "the routing
     /// number for the direct deposit?" a routing number), then the earlier word. A reply to a
     /// question for a name ([`person::name_question`]) that is a name is one. `before` only
-    /// adds findings that overlap none of `text`'s own, never removes or rescores one, and
-    /// nothing in `before` is reported.
+    /// adds findings that overlap none of `text`'s own (each marked
+    /// [`Finding::from_message_before`]), never removes or rescores one, and nothing in
+    /// `before` is reported.
     pub fn scan_after(&self, before: &str, text: &str) -> Vec<Finding> {
         let mut found = self.scan(text);
         let tail = tail_of(before, BEFORE_TAIL);
@@ -660,11 +667,12 @@ impl Detector {
             found.iter().any(|g| g.start < f.end && f.start < g.end)
         };
         // "What's your full name?" then "Jane Doe": the reply's first line is the name.
-        if let Some(f) = self
+        if let Some(mut f) = self
             .answer_name(text)
             .filter(|_| person::name_question(tail))
             && !overlaps(&found, &f)
         {
+            f.from_message_before = true;
             found.push(f);
         }
         let leads = self.question_words(tail);
@@ -683,6 +691,7 @@ impl Detector {
                 }
                 f.start -= off;
                 f.end -= off;
+                f.from_message_before = true;
                 let prior = self
                     .rules
                     .iter()
@@ -814,6 +823,7 @@ impl Detector {
             start,
             end,
             score: (score * 100.0).round() / 100.0,
+            from_message_before: false,
         }
     }
 
@@ -2315,12 +2325,19 @@ mod tests {
             ("Anything else?", "078051120", vec![]),
         ] {
             assert_eq!(spans_after(before, text), want, "{before:?} / {text:?}");
-            // Each found value needs the question: the reply alone does not report it.
+            // Each found value needs the question: the reply alone does not report it, and
+            // the finding says so.
             let alone = spans_after("", text);
             assert!(
                 want.iter().all(|w| !alone.contains(w)),
                 "{text:?} alone: {alone:?}"
             );
+            let after = det().scan_after(before, text);
+            assert!(
+                after.iter().all(|f| f.from_message_before),
+                "{text:?}: {after:?}"
+            );
+            assert!(det().scan(text).iter().all(|f| !f.from_message_before));
         }
         // Anti-context in the question removes nothing the reply says itself.
         let text = "my ssn is 078-05-1120";

@@ -174,6 +174,7 @@ mod tests {
             start,
             end,
             score,
+            from_message_before: false,
         }
     }
 

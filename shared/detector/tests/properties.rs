@@ -226,8 +226,8 @@ proptest! {
     #[test]
     fn the_message_before_only_adds_sound_findings(before in text(), s in text()) {
         // A reply read with the message before it: spans are the reply's, on its char
-        // boundaries, sorted and apart; every finding of the reply alone is still there; the
-        // gate's findings are the plain scan's.
+        // boundaries, sorted and apart; every finding of the reply alone is still there, the
+        // others are marked as the message before's; the gate's findings are the plain scan's.
         let alone = det().scan(&s);
         let (gated, _) = det().scan_needing_context(&s);
         prop_assert_eq!(&gated, &alone);
@@ -241,6 +241,10 @@ proptest! {
         }
         for a in &alone {
             prop_assert!(f.contains(a), "{} lost to the message before", a.rule_id);
+        }
+        // What the message before added, and only that, says so.
+        for x in &f {
+            prop_assert!(alone.contains(x) != x.from_message_before, "{} marked wrongly", x.rule_id);
         }
     }
 

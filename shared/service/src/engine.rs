@@ -69,6 +69,7 @@ impl DetectorEngine {
                     score: f.score,
                     mode: mode_of(self.policy.mode_for(&f.entity)),
                     masked: mask_value(value, &f.entity, self.masking.op_for(&f.entity)),
+                    from_message_before: f.from_message_before,
                 }
             })
             .collect();

@@ -82,6 +82,8 @@ pub struct PolicyFinding {
     /// The display form that replaces the value in `masked_text` (`[US_SSN]`,
     /// `card •••• 4242`). Safe to store and show.
     pub masked: String,
+    /// Found only because of the message the part replies to ([`ScanEngine::analyze_after`]).
+    pub from_message_before: bool,
 }
 
 /// The result of analysing one text: findings at or above the threshold whose mode is not

@@ -191,6 +191,8 @@ impl Serialize for Revealed {
             end: usize,
             score: f32,
             value: &'a str,
+            /// Found only because of the message the part replies to.
+            from_message_before: bool,
         }
         #[derive(Serialize)]
         struct Body<'a> {
@@ -215,6 +217,7 @@ impl Serialize for Revealed {
                     end: f.end,
                     score: f.score,
                     value: text.get(f.start..f.end).unwrap_or(""),
+                    from_message_before: f.from_message_before,
                 })
                 .collect(),
         }

@@ -457,6 +457,7 @@ impl Scanner {
                     end: f.end,
                     score: f.score,
                     masked: f.masked.clone(),
+                    from_message_before: f.from_message_before,
                 })
                 .collect(),
             original_text: part.text.clone(),
@@ -835,6 +836,7 @@ mod tests {
                         score: 0.9,
                         mode,
                         masked: masked.into(),
+                        from_message_before: false,
                     });
                 }
             }
@@ -1174,6 +1176,25 @@ mod tests {
         entry.entities.keys().cloned().collect()
     }
 
+    /// The entity and `from_message_before` of each finding sealed for `p2`.
+    async fn sealed_p2(r: &Rig) -> Vec<(String, bool)> {
+        let part = PartRef {
+            workspace_id: "ws1".into(),
+            conversation_id: "123".into(),
+            part_id: "p2".into(),
+        };
+        let entry = r.vault.get_by_part(&part).await.unwrap().unwrap();
+        let ctx = EncryptionContext::new(&part, &entry.id);
+        let content = dlp_vault::crypto::open(r.keys.as_ref(), &ctx, &entry.sealed)
+            .await
+            .unwrap();
+        content
+            .findings
+            .iter()
+            .map(|f| (f.entity.clone(), f.from_message_before))
+            .collect()
+    }
+
     fn answer(text: &str) -> Vec<JobPart> {
         vec![JobPart {
             id: "p2".into(),
@@ -1209,6 +1230,9 @@ mod tests {
         assert_eq!(report.redactions, 1);
         assert_eq!(r.vault.len(), 1);
         assert_eq!(entities_of_p2(&r).await, ["US_SSN"]);
+        // The sealed finding says it took the question: a reviewer who opens the entry sees
+        // why a bare number was taken for an SSN.
+        assert_eq!(sealed_p2(&r).await, [("US_SSN".to_owned(), true)]);
 
         // The same answer after a question that is no context for it: nothing, and the
         // fetched question leaves no trace but the fetch.
@@ -1314,6 +1338,8 @@ mod tests {
         assert_eq!(report.parts_with_context, 0);
         assert_eq!(report.parts_with_findings, 1);
         assert!(r.fake.requests_matching("GET ").is_empty());
+        // The reply's own finding is not marked as the question's.
+        assert_eq!(sealed_p2(&r).await, [("US_SSN".to_owned(), false)]);
         let report = r
             .scanner
             .run(&job(Some(answer("thanks, that is all"))), FIRST)

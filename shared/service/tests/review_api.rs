@@ -253,7 +253,9 @@ async fn reveal_round_trip_returns_exactly_what_was_sealed_and_is_audited_first(
         assert_eq!(f_json["entity"], sealed.entity.as_str());
         assert_eq!(f_json["start"], sealed.start);
         assert_eq!(f_json["end"], sealed.end);
+        assert_eq!(f_json["from_message_before"], sealed.from_message_before);
     }
+    assert!(content.findings.iter().any(|f| f.from_message_before));
     let revealed = f.events(Action::FindingRevealed).await;
     assert_eq!(revealed.len(), 1);
     let ev = &revealed[0].event;

@@ -22,8 +22,13 @@ use crate::ports::{KeyError, KeyProvider};
 
 /// AES-GCM authentication tag length.
 const TAG_LEN: usize = 16;
-/// First byte of the encoded [`SealedContent`]: the plaintext format version.
+/// First byte of the encoded [`SealedContent`]: the plaintext format version. Version 2 adds
+/// a flags byte to each finding; content none of whose findings has a flag set is written as
+/// version 1, which readers of either version open.
 const CONTENT_V1: u8 = 1;
+const CONTENT_V2: u8 = 2;
+/// Finding flag (version 2): [`SealedFinding::from_message_before`].
+const FLAG_FROM_MESSAGE_BEFORE: u8 = 1;
 /// Domain separation for locally wrapped data keys (see [`wrap_data_key`]).
 const WRAP_V1: u8 = 1;
 const WRAP_AAD_TAG: &[u8] = b"dlp-local-wrap-v1";
@@ -181,17 +186,28 @@ fn wrap_aad(master_key_id: &str, ctx: &EncryptionContext) -> Vec<u8> {
 // ---- plaintext encoding -------------------------------------------------------------------
 //
 // Binary, big-endian, length-prefixed; version byte first:
-//   u8 version (1)
+//   u8 version (1 or 2)
 //   str original_text
 //   u32 finding count, then per finding:
-//     str entity, str rule_id, u64 start, u64 end, u32 score (f32 bits), str masked
+//     str entity, str rule_id, u64 start, u64 end, u32 score (f32 bits), str masked,
+//     and in version 2 a u8 of flags (bit 0: from the message before; other bits rejected)
 // where str = u32 byte length ‖ UTF-8 bytes. The exact size is computed first so the
 // zeroizing buffer never reallocates (a reallocation would leave an unzeroized copy).
 
+/// The version `content` is written in: 2 only when a finding has a flag to keep.
+fn content_version(content: &SealedContent) -> u8 {
+    if content.findings.iter().any(|f| f.from_message_before) {
+        CONTENT_V2
+    } else {
+        CONTENT_V1
+    }
+}
+
 fn encoded_len(content: &SealedContent) -> usize {
+    let flags = usize::from(content_version(content) == CONTENT_V2);
     let mut n = 1 + 4 + content.original_text.len() + 4;
     for f in &content.findings {
-        n += 4 + f.entity.len() + 4 + f.rule_id.len() + 8 + 8 + 4 + 4 + f.masked.len();
+        n += 4 + f.entity.len() + 4 + f.rule_id.len() + 8 + 8 + 4 + 4 + f.masked.len() + flags;
     }
     n
 }
@@ -206,7 +222,8 @@ fn put_str(out: &mut Vec<u8>, s: &str) -> Result<(), VaultError> {
 /// Encode into a zeroizing buffer with room for the AEAD tag.
 fn encode_content(content: &SealedContent) -> Result<Zeroizing<Vec<u8>>, VaultError> {
     let mut out = Zeroizing::new(Vec::with_capacity(encoded_len(content) + TAG_LEN));
-    out.push(CONTENT_V1);
+    let version = content_version(content);
+    out.push(version);
     put_str(&mut out, &content.original_text)?;
     let count = u32::try_from(content.findings.len()).map_err(|_| VaultError::TooLarge)?;
     out.extend_from_slice(&count.to_be_bytes());
@@ -217,6 +234,13 @@ fn encode_content(content: &SealedContent) -> Result<Zeroizing<Vec<u8>>, VaultEr
         out.extend_from_slice(&(f.end as u64).to_be_bytes());
         out.extend_from_slice(&f.score.to_bits().to_be_bytes());
         put_str(&mut out, &f.masked)?;
+        if version == CONTENT_V2 {
+            out.push(if f.from_message_before {
+                FLAG_FROM_MESSAGE_BEFORE
+            } else {
+                0
+            });
+        }
     }
     Ok(out)
 }
@@ -256,7 +280,8 @@ impl<'a> Reader<'a> {
 
 fn decode_content(buf: &[u8]) -> Result<SealedContent, VaultError> {
     let mut r = Reader { buf };
-    if r.take(1)? != [CONTENT_V1] {
+    let version = r.take(1)?[0];
+    if version != CONTENT_V1 && version != CONTENT_V2 {
         return Err(VaultError::Malformed);
     }
     let original_text = r.string()?;
@@ -275,6 +300,14 @@ fn decode_content(buf: &[u8]) -> Result<SealedContent, VaultError> {
         let end = usize::try_from(r.u64()?).map_err(|_| VaultError::Malformed)?;
         let score = f32::from_bits(r.u32()?);
         let masked = r.string()?;
+        let flags = if version == CONTENT_V2 {
+            r.take(1)?[0]
+        } else {
+            0
+        };
+        if flags & !FLAG_FROM_MESSAGE_BEFORE != 0 {
+            return Err(VaultError::Malformed);
+        }
         content.findings.push(SealedFinding {
             entity,
             rule_id,
@@ -282,6 +315,7 @@ fn decode_content(buf: &[u8]) -> Result<SealedContent, VaultError> {
             end,
             score,
             masked,
+            from_message_before: flags & FLAG_FROM_MESSAGE_BEFORE != 0,
         });
     }
     if !r.buf.is_empty() {
@@ -346,6 +380,7 @@ mod tests {
                 end: 24,
                 score: 0.93,
                 masked: "card •••• 1111".into(),
+                from_message_before: false,
             }],
             original_text: "my card 4111111111111111 thanks".into(),
         }
@@ -360,18 +395,68 @@ mod tests {
         assert_eq!(decode_content(&buf).unwrap(), c);
     }
 
+    /// Content with a finding from the message before: version 2, a flags byte per finding.
+    fn flagged() -> SealedContent {
+        let mut c = content();
+        let mut second = c.findings[0].clone();
+        second.from_message_before = true;
+        c.findings.push(second);
+        c
+    }
+
+    #[test]
+    fn content_without_flags_stays_version_1_and_flags_need_version_2() {
+        let c = content();
+        let v1 = encode_content(&c).unwrap();
+        assert_eq!(v1[0], CONTENT_V1);
+        let f = flagged();
+        let v2 = encode_content(&f).unwrap();
+        assert_eq!(v2[0], CONTENT_V2);
+        assert_eq!(v2.len(), encoded_len(&f));
+        assert_eq!(decode_content(&v2).unwrap(), f);
+        // Bytes written before version 2 existed: the version 1 layout, spelled out.
+        let mut old = vec![1u8];
+        let put = |b: &mut Vec<u8>, s: &str| {
+            b.extend_from_slice(&(s.len() as u32).to_be_bytes());
+            b.extend_from_slice(s.as_bytes());
+        };
+        put(&mut old, "my card 4111111111111111 thanks");
+        old.extend_from_slice(&1u32.to_be_bytes());
+        put(&mut old, "CREDIT_CARD");
+        put(&mut old, "credit-card");
+        old.extend_from_slice(&8u64.to_be_bytes());
+        old.extend_from_slice(&24u64.to_be_bytes());
+        old.extend_from_slice(&0.93f32.to_bits().to_be_bytes());
+        put(&mut old, "card •••• 1111");
+        assert_eq!(decode_content(&old).unwrap(), c);
+        assert_eq!(&v1[..], &old[..]);
+        // A flag this version does not know, or a version it does not know, is malformed.
+        let mut unknown = v2.to_vec();
+        let last = unknown.len() - 1;
+        unknown[last] |= 0x80;
+        assert!(matches!(
+            decode_content(&unknown),
+            Err(VaultError::Malformed)
+        ));
+        let mut v3 = v2.to_vec();
+        v3[0] = 3;
+        assert!(matches!(decode_content(&v3), Err(VaultError::Malformed)));
+    }
+
     #[test]
     fn truncated_or_trailing_encoding_is_malformed() {
-        let buf = encode_content(&content()).unwrap();
-        for cut in 0..buf.len() {
-            assert!(matches!(
-                decode_content(&buf[..cut]),
-                Err(VaultError::Malformed)
-            ));
+        for c in [content(), flagged()] {
+            let buf = encode_content(&c).unwrap();
+            for cut in 0..buf.len() {
+                assert!(matches!(
+                    decode_content(&buf[..cut]),
+                    Err(VaultError::Malformed)
+                ));
+            }
+            let mut long = buf.to_vec();
+            long.push(0);
+            assert!(matches!(decode_content(&long), Err(VaultError::Malformed)));
         }
-        let mut long = buf.to_vec();
-        long.push(0);
-        assert!(matches!(decode_content(&long), Err(VaultError::Malformed)));
     }
 
     #[tokio::test]

@@ -170,6 +170,10 @@ pub struct SealedFinding {
     pub score: f32,
     /// The display form of this finding (what `masked_text` shows in its place).
     pub masked: String,
+    /// Found only because of the message the part replies to ("What is your SSN?" before a
+    /// bare "078051120"). Entries sealed before this field existed read as false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_message_before: bool,
 }
 
 /// The plaintext that goes into a [`SealedBlob`]. Never Debug-printed; zeroized on drop.

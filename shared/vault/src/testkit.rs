@@ -88,6 +88,8 @@ pub fn sample_content(planted: &[&str]) -> SealedContent {
             end: text.len(),
             score: 0.5 + i as f32 / 100.0,
             masked: format!("[ENTITY_{i}]"),
+            // Every second finding as if read with the message before (the version-2 layout).
+            from_message_before: i % 2 == 1,
         });
         text.push_str(" and ");
     }
