@@ -935,7 +935,7 @@ fn lower_city_state(b: &[u8], at: usize) -> Option<usize> {
 
 /// The address is all its line holds ("1270 Leeds Avenue" on a line of its own, as an
 /// address is pasted or written on an envelope), up to closing punctuation.
-fn alone_on_line(text: &str, start: usize, stop: usize) -> bool {
+pub(crate) fn alone_on_line(text: &str, start: usize, stop: usize) -> bool {
     // Only the blanks next to the address are read (a line can be a whole pasted document).
     let before = text[..start].trim_end_matches([' ', '\t']);
     let after = text[stop..].trim_start_matches([' ', '\t', '\r', '.', ',', ';', '!']);

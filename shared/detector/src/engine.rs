@@ -868,13 +868,16 @@ impl Detector {
         if postcode.is_some() || lines.is_some() {
             // memchr for ',' and line breaks (a memmem searcher costs its set-up on every
             // short message): ", City 80975", ", 10115 Berlin", "\n10115 Berlin", and
-            // "504 parkwood drive" on a line of its own (a reply to "what is your address?").
+            // "504 parkwood drive" on a line of its own (a reply to "what is your address?"):
+            // sure with a plain suffix; with a rarer one ("36108 dennis overpass") a weak
+            // reading that an address word near it (or the question before it) reports.
             let b = text.as_bytes();
             let line_start =
                 |i: usize, ctx: &mut CtxCache, out: &mut Vec<Cand>, trace: &mut Option<Trace>| {
                     if let Some(ri) = lines
                         && b.get(i).is_some_and(u8::is_ascii_digit)
-                        && let Some((e, true)) = crate::address::lower_read(text, i)
+                        && let Some((e, sure)) = crate::address::lower_read(text, i)
+                        && (sure || crate::address::alone_on_line(text, i, e))
                     {
                         self.pattern_candidate(text, ri, i, e, ctx, out, trace, 1);
                     }
@@ -2296,6 +2299,12 @@ mod tests {
                 "What's your full name?",
                 "sure, jane doe",
                 pair("PERSON", "jane doe"),
+            ),
+            // A street suffix rarer than "drive" alone on the reply's line.
+            (
+                "Perfect. What's your street address?",
+                "36108 dennis overpass",
+                pair("STREET_ADDRESS", "36108 dennis overpass"),
             ),
             // The question's card is not the reply's.
             (
