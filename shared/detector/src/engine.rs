@@ -656,9 +656,19 @@ impl Detector {
     /// question for a name ([`person::name_question`]) that is a name is one. `before` only
     /// adds findings that overlap none of `text`'s own (each marked
     /// [`Finding::from_message_before`]), never removes or rescores one, and nothing in
-    /// `before` is reported.
+    /// `before` is reported. `before` is read only when [`Detector::scan_needing_context`]
+    /// says `text` is worth it, as the service reads it: what this returns is what the
+    /// service finds.
     pub fn scan_after(&self, before: &str, text: &str) -> Vec<Finding> {
-        let mut found = self.scan(text);
+        let (found, needs) = self.scan_needing_context(text);
+        if !needs {
+            return found;
+        }
+        self.read_after(before, text, found)
+    }
+
+    /// [`Detector::scan_after`] past the gate: `found` are `text`'s own findings.
+    fn read_after(&self, before: &str, text: &str, mut found: Vec<Finding>) -> Vec<Finding> {
         let tail = tail_of(before, BEFORE_TAIL);
         if tail.is_empty() {
             return found;
@@ -2357,6 +2367,101 @@ mod tests {
         // Far from the reply's start, a value is the reply's own business.
         let text = format!("{}078051120", "x ".repeat(40));
         assert!(det().scan_after("What is your SSN?", &text).is_empty());
+    }
+
+    /// The gate the service asks before fetching a reply's question
+    /// ([`Detector::scan_needing_context`]) lets through every reply that a question could
+    /// add a finding to: where it says no, reading the question anyway adds nothing. Replies
+    /// are built from openers, values of every kind the question words speak for, and filler.
+    #[test]
+    fn the_gate_misses_nothing_a_question_would_add() {
+        use proptest::prelude::*;
+        let d = det();
+        let questions = [
+            "What is your SSN?",
+            "Can you confirm your date of birth?",
+            "Could you share the routing number?",
+            "And your passport number?",
+            "What's your full name?",
+            "What's your street address?",
+            "What's the account number?",
+            "What's the member id on your insurance card?",
+            "Can I get your driver's license number?",
+            "What's the best phone number to reach you?",
+            "What's the card number?",
+            "What's your MRN?",
+            "Provider NPI?",
+            "And the prescriber's DEA number?",
+            "Who am I speaking with?",
+            "name + email pls",
+            "Anything else?",
+        ];
+        let parts = [
+            "078051120",
+            "078-05-1120",
+            "912701234",
+            "03/15/1987",
+            "3/15/87",
+            "March 15, 1987",
+            "15.03.1987",
+            "021000021",
+            "A12345678",
+            "123456789",
+            "4111111111111111",
+            "4111 1111 1111 1111",
+            "1234567890",
+            "(972) 555-0142",
+            "9725550142",
+            "1EG4-TE5-MK73",
+            "1245319599",
+            "AB1234563",
+            "D1234567",
+            "jane doe",
+            "Jane Doe",
+            "Yatin Bhalla",
+            "It's Priya",
+            "36108 dennis overpass",
+            "504 parkwood drive",
+            "jane@example.org",
+            "sure ",
+            "it's ",
+            "ok ",
+            "here ",
+            " ",
+            ", ",
+            " - ",
+            "\n",
+            ".",
+            "thanks",
+            "one sec",
+            "x x x x x x x x x x x x x x x x x x x x x x x x ",
+        ];
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 2000,
+            ..ProptestConfig::default()
+        });
+        let gated = std::cell::Cell::new(0);
+        runner
+            .run(
+                &(
+                    0..questions.len(),
+                    proptest::collection::vec(0..parts.len(), 1..6),
+                ),
+                |(q, picks)| {
+                    let text: String = picks.iter().map(|&i| parts[i]).collect();
+                    let (found, needs) = d.scan_needing_context(&text);
+                    if needs {
+                        gated.set(gated.get() + 1);
+                    } else {
+                        let read = d.read_after(questions[q], &text, found.clone());
+                        prop_assert_eq!(read, found, "{:?} / {:?}", questions[q], text);
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+        // The gate is not simply closed.
+        assert!(gated.get() > 100, "{}", gated.get());
     }
 
     #[test]
