@@ -762,7 +762,7 @@ fn lower_after(text: &str, cue_end: usize) -> Option<(usize, usize)> {
 /// optionally a unit (" apt 4", ", #12"): the end. Addresses with capitalised words are the
 /// `us-street-address` rule's, which reads the city and state on.
 pub(crate) fn lower_at(text: &str, i: usize) -> Option<usize> {
-    lower_street(text, i).map(|(_, end)| end)
+    lower_street(text, i).map(|(_, end, _)| end)
 }
 
 /// Suffixes that name a street whatever the words before them; plurals ("2 hard drives"),
@@ -796,7 +796,12 @@ const PLAIN_SUFFIXES: &[&str] = &[
 /// st."): then a house number of two digits or more ("4 usb drive", "1 direction street"
 /// are not) and a plain suffix.
 pub(crate) fn lower_read(text: &str, i: usize) -> Option<(usize, bool)> {
-    let (suffix, end) = lower_street(text, i)?;
+    lower_reading(text, i).map(|(end, by_place, _)| (end, by_place))
+}
+
+/// [`lower_read`], and whether the address ends in a state and ZIP.
+fn lower_reading(text: &str, i: usize) -> Option<(usize, bool, bool)> {
+    let (suffix, end, zip) = lower_street(text, i)?;
     let digits = text.as_bytes()[i..]
         .iter()
         .take_while(|c| c.is_ascii_digit())
@@ -806,11 +811,47 @@ pub(crate) fn lower_read(text: &str, i: usize) -> Option<(usize, bool)> {
             .iter()
             .any(|p| p.eq_ignore_ascii_case(suffix))
         && placed(text, i, end);
-    Some((end, by_place))
+    Some((end, by_place, zip))
 }
 
-/// [`lower_at`]'s reading: the street suffix word and the end.
-fn lower_street(text: &str, i: usize) -> Option<(&str, usize)> {
+/// Words a reply may open with before the address it gives ("it's 8808 welch track", "ok
+/// here 2397 quinn ranch").
+const ADDRESS_OPENERS: &[&str] = &[
+    "sure",
+    "yes",
+    "yeah",
+    "yep",
+    "ok",
+    "okay",
+    "it's",
+    "it\u{2019}s",
+    "its",
+    "it is",
+    "here",
+    "here's",
+    "that's",
+    "that is",
+];
+
+/// A lower-case address where a line starts, after any openers (`line` is the line's first
+/// byte), with a house number of two digits or more ("2 hard drives", "4 usb drive" are
+/// not): its span, when it is all the line holds (with a plain suffix and no opener it is
+/// sure without a cue, [`lower_read`]) or it ends in a state and ZIP ("it's 8808 welch track,
+/// west aaronfurt, ak 99725 - it's a house"). Any other is weak: an address word near it, or
+/// the question before a reply, reports it.
+pub(crate) fn lower_line(text: &str, line: usize) -> Option<(usize, usize)> {
+    let i = crate::text::skip_words(text, line, ADDRESS_OPENERS);
+    let b = text.as_bytes();
+    if !(b.get(i).is_some_and(u8::is_ascii_digit) && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+        return None;
+    }
+    let (end, sure, zip) = lower_reading(text, i)?;
+    ((i == line && sure) || alone_on_line(text, line, end) || zip).then_some((i, end))
+}
+
+/// [`lower_at`]'s reading: the street suffix word, the end, and whether it ends in a state and
+/// ZIP.
+fn lower_street(text: &str, i: usize) -> Option<(&str, usize, bool)> {
     let b = text.as_bytes();
     let digits = b
         .get(i..)?
@@ -879,12 +920,13 @@ fn lower_street(text: &str, i: usize) -> Option<(&str, usize)> {
     if b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
         return None;
     }
-    Some((suffix, lower_city_state(b, end).unwrap_or(end)))
+    let (end, zip) = lower_city_state(b, end).unwrap_or((end, false));
+    Some((suffix, end, zip))
 }
 
 /// ", springfield il 62704" / ", new york, ny": one to three words, an optional comma, a state
-/// code in any case and an optional ZIP; the end.
-fn lower_city_state(b: &[u8], at: usize) -> Option<usize> {
+/// code in any case and an optional ZIP; the end, and whether the ZIP is there.
+fn lower_city_state(b: &[u8], at: usize) -> Option<(usize, bool)> {
     let mut i = at + 2;
     if b.get(at..i)? != b", " {
         return None;
@@ -920,10 +962,11 @@ fn lower_city_state(b: &[u8], at: usize) -> Option<usize> {
                 .iter()
                 .take_while(|c| c.is_ascii_digit())
                 .count();
-            if b.get(e) == Some(&b' ') && zip == 5 {
+            let zip = b.get(e) == Some(&b' ') && zip == 5;
+            if zip {
                 e += 6;
             }
-            return Some(e);
+            return Some((e, zip));
         }
         if sep == 1 {
             return None;
@@ -935,7 +978,7 @@ fn lower_city_state(b: &[u8], at: usize) -> Option<usize> {
 
 /// The address is all its line holds ("1270 Leeds Avenue" on a line of its own, as an
 /// address is pasted or written on an envelope), up to closing punctuation.
-pub(crate) fn alone_on_line(text: &str, start: usize, stop: usize) -> bool {
+fn alone_on_line(text: &str, start: usize, stop: usize) -> bool {
     // Only the blanks next to the address are read (a line can be a whole pasted document).
     let before = text[..start].trim_end_matches([' ', '\t']);
     let after = text[stop..].trim_start_matches([' ', '\t', '\r', '.', ',', ';', '!']);
@@ -1760,6 +1803,38 @@ mod tests {
         ];
         for &(t, want) in cases {
             let got = lower_after(t, 10).map(|(s, e)| &t[s..e]);
+            assert_eq!(got, want, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn lower_case_addresses_where_a_line_starts() {
+        // (text, line start) → the address read there, whatever its strength.
+        let cases: &[(&str, usize, Option<&str>)] = &[
+            ("504 parkwood drive", 0, Some("504 parkwood drive")),
+            (
+                "hi\n36108 dennis overpass\n",
+                3,
+                Some("36108 dennis overpass"),
+            ),
+            ("it's 8808 welch track", 0, Some("8808 welch track")),
+            ("ok here 2397 quinn ranch!", 0, Some("2397 quinn ranch")),
+            // A remark after it: only with its state and ZIP.
+            (
+                "it's 8808 welch track, west aaronfurt, ak 99725 - it's a house",
+                0,
+                Some("8808 welch track, west aaronfurt, ak 99725"),
+            ),
+            ("it's 8808 welch track - it's a house", 0, None),
+            ("8808 welch track is closed", 0, None),
+            ("36108 dennis overpass, springfield il is closed", 0, None),
+            // No opener, or no address after it.
+            ("we drove 12 elm st", 0, None),
+            ("ok 2 hard drives", 0, None),
+            ("it's 5 minutes away", 0, None),
+        ];
+        for &(t, line, want) in cases {
+            let got = lower_line(t, line).map(|(s, e)| &t[s..e]);
             assert_eq!(got, want, "{t:?}");
         }
     }

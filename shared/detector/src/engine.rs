@@ -879,17 +879,18 @@ impl Detector {
             // memchr for ',' and line breaks (a memmem searcher costs its set-up on every
             // short message): ", City 80975", ", 10115 Berlin", "\n10115 Berlin", and
             // "504 parkwood drive" on a line of its own (a reply to "what is your address?"):
-            // sure with a plain suffix; with a rarer one ("36108 dennis overpass") a weak
-            // reading that an address word near it (or the question before it) reports.
+            // sure with a plain suffix; with a rarer one ("36108 dennis overpass"), after an
+            // opener ("it's …") or with a remark after its ZIP, a weak reading that an address
+            // word near it (or the question before a reply) reports.
             let b = text.as_bytes();
             let line_start =
                 |i: usize, ctx: &mut CtxCache, out: &mut Vec<Cand>, trace: &mut Option<Trace>| {
                     if let Some(ri) = lines
-                        && b.get(i).is_some_and(u8::is_ascii_digit)
-                        && let Some((e, sure)) = crate::address::lower_read(text, i)
-                        && (sure || crate::address::alone_on_line(text, i, e))
+                        && b.get(i)
+                            .is_some_and(|c| c.is_ascii_digit() || c.is_ascii_alphabetic())
+                        && let Some((s, e)) = crate::address::lower_line(text, i)
                     {
-                        self.pattern_candidate(text, ri, i, e, ctx, out, trace, 1);
+                        self.pattern_candidate(text, ri, s, e, ctx, out, trace, 1);
                     }
                 };
             line_start(0, ctx, &mut out, trace);
@@ -2422,6 +2423,7 @@ mod tests {
             "It's Priya",
             "36108 dennis overpass",
             "504 parkwood drive",
+            "2397 quinn ranch, lake charles, wi 38925",
             "jane@example.org",
             "sure ",
             "it's ",

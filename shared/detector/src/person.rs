@@ -1589,24 +1589,7 @@ const REPLY_ENDS: &[&str] = &[
 /// two or three capitalised words, none an English word ("Yatin Bhalla").
 pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
     let line = &text[..text.find('\n').unwrap_or(text.len())];
-    let mut i = line.len() - line.trim_start().len();
-    'open: loop {
-        let rest = &line.as_bytes()[i..];
-        for op in OPENERS {
-            let n = op.len();
-            if rest.len() >= n
-                && rest[..n].eq_ignore_ascii_case(op.as_bytes())
-                && rest.get(n).is_none_or(|x| !x.is_ascii_alphanumeric())
-            {
-                i += n;
-                while line[i..].starts_with([' ', ',', '!', '.', ':', '-']) {
-                    i += 1;
-                }
-                continue 'open;
-            }
-        }
-        break;
-    }
+    let i = crate::text::skip_words(line, line.len() - line.trim_start().len(), OPENERS);
     // Up to four words, one space apart: the name, then maybe a word a reply ends with.
     let mut words: Vec<(usize, usize)> = Vec::new();
     let mut j = i;

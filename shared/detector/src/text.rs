@@ -173,6 +173,23 @@ mod tests {
     }
 
     #[test]
+    fn skip_words_passes_openers_and_their_punctuation_only() {
+        let w = &["ok", "here", "it's", "it is"];
+        for (t, rest) in [
+            ("ok here 2397 quinn ranch", "2397 quinn ranch"),
+            ("OK, it's: 12 elm st", "12 elm st"),
+            ("it is - 12 elm st", "12 elm st"),
+            ("okay 12 elm st", "okay 12 elm st"),
+            ("heretofore", "heretofore"),
+            ("ok\n12 elm st", "\n12 elm st"),
+            ("ok", ""),
+            ("", ""),
+        ] {
+            assert_eq!(&t[skip_words(t, 0, w)..], rest, "{t:?}");
+        }
+    }
+
+    #[test]
     fn tail_of_cuts_after_a_space_and_on_char_boundaries() {
         assert_eq!(tail_of("What is your SSN?  \n", 160), "What is your SSN?");
         // The cut falls inside "birth": the word is left out whole.
@@ -312,6 +329,30 @@ pub(crate) fn ends_with_words_ci(text: &[u8], phrase: &str) -> bool {
         && text[..text.len() - p.len()]
             .last()
             .is_none_or(|b| !b.is_ascii_alphanumeric())
+}
+
+/// Past the words of `words` (ASCII case-insensitively, each a whole word) at `text[i..]`, each
+/// with the spaces and punctuation after it (", ", "! ", ": ", " - "), as many as there are:
+/// a reply's openers ("sure, it's …", "ok here …"). Never past a line break.
+pub(crate) fn skip_words(text: &str, mut i: usize, words: &[&str]) -> usize {
+    let b = text.as_bytes();
+    'open: loop {
+        let rest = &b[i.min(b.len())..];
+        for w in words {
+            let n = w.len();
+            if rest.len() >= n
+                && rest[..n].eq_ignore_ascii_case(w.as_bytes())
+                && rest.get(n).is_none_or(|x| !x.is_ascii_alphanumeric())
+            {
+                i += n;
+                while matches!(b.get(i), Some(b' ' | b',' | b'!' | b'.' | b':' | b'-')) {
+                    i += 1;
+                }
+                continue 'open;
+            }
+        }
+        return i;
+    }
 }
 
 /// How far after a cue word a value read after it may start: ": ", " is ", " was on the ",
