@@ -1491,6 +1491,38 @@ const THING_NAMES: &[&str] = &[
     "workspace",
 ];
 
+/// Words that make a question with "who" one about an organisation ("Who is your insurance
+/// carrier?", "Who do you bank with?"): its answer is no person's name.
+const ORGANISATION_WORDS: &[&str] = &[
+    "agency",
+    "airline",
+    "bank",
+    "brand",
+    "broker",
+    "business",
+    "carrier",
+    "clinic",
+    "college",
+    "company",
+    "employer",
+    "firm",
+    "hospital",
+    "insurance",
+    "insurer",
+    "isp",
+    "lender",
+    "manufacturer",
+    "organisation",
+    "organization",
+    "pharmacy",
+    "provider",
+    "school",
+    "store",
+    "supplier",
+    "university",
+    "vendor",
+];
+
 /// Words that make a sentence without a question mark a request ("name + email pls",
 /// "Please provide the name on the card.").
 const REQUEST_WORDS: &[&str] = &[
@@ -1501,7 +1533,9 @@ const REQUEST_WORDS: &[&str] = &[
 /// sentence of its last question (on one of its last three lines), or of a request on its last
 /// line ("name + email pls"), has the word "name", not of a thing ("What's your full name?",
 /// "May I have the name on the account?"; not "What's the company name?" or "the name of the
-/// plan?"), or asks who the agent is speaking with ("Who am I speaking with?").
+/// plan?"), or it is a question with "who" that is not about an organisation ("Who am I
+/// speaking with?", "Who should the driver ask for?", "Who is it going to?"; not "Who is your
+/// insurance carrier?"): the answer to a who-question is a person's name, whoever's it is.
 pub(crate) fn name_question(tail: &str) -> bool {
     // The question is the last line, or one of the two before it when the replier wrote
     // those ("What's your name?\none sec"); a request without its question mark ("name +
@@ -1529,14 +1563,14 @@ pub(crate) fn name_question(tail: &str) -> bool {
     if !asked && !words.iter().any(|w| REQUEST_WORDS.contains(w)) {
         return false;
     }
-    // "Who am I speaking with?", "may I ask who I'm chatting with?", "who do I have the
-    // pleasure of talking to?"
-    let asks_who = words.contains(&"who")
-        && (words.contains(&"i") || words.contains(&"i'm"))
-        && ["speaking", "chatting", "talking", "pleasure"]
+    // "Who am I speaking with?", "who do I have the pleasure of talking to?", "who should the
+    // driver ask for?"
+    let asks_who = asked
+        && words
             .iter()
-            .any(|w| words.contains(w));
-    if asks_who || words.ends_with(&["who", "is", "this"]) {
+            .any(|w| matches!(*w, "who" | "whom" | "who's" | "whos"))
+        && !words.iter().any(|w| ORGANISATION_WORDS.contains(w));
+    if asks_who {
         return true;
     }
     words.iter().enumerate().any(|(i, &w)| {
@@ -1573,6 +1607,40 @@ const OPENERS: &[&str] = &[
     "here's",
 ];
 
+/// Opener words that introduce the one who writes ("it's", "I'm", "this is", "my name is",
+/// "here").
+const INTRODUCING: &[&str] = &[
+    "it's",
+    "it\u{2019}s",
+    "its",
+    "is",
+    "i'm",
+    "i\u{2019}m",
+    "im",
+    "am",
+    "name",
+    "name's",
+    "here",
+    "here's",
+];
+
+/// Last words of a company's name ("Edward Jones Inc", "Acme Corp").
+const COMPANY_ENDS: &[&str] = &[
+    "Associates",
+    "Co",
+    "Company",
+    "Corp",
+    "Corporation",
+    "Group",
+    "Holdings",
+    "Inc",
+    "LLC",
+    "LLP",
+    "Ltd",
+    "Partners",
+    "PLC",
+];
+
 /// Words a reply ends with after the name ("Priya here", "Jane thanks").
 const REPLY_ENDS: &[&str] = &[
     "Again", "Here", "Please", "Pls", "Speaking", "Thanks", "Thx", "Too", "Ty",
@@ -1590,6 +1658,11 @@ const REPLY_ENDS: &[&str] = &[
 pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
     let line = &text[..text.find('\n').unwrap_or(text.len())];
     let i = crate::text::skip_words(line, line.len() - line.trim_start().len(), OPENERS);
+    // "it's Holly", "I'm Robin", "this is Grace", "ok here Holly": the reply says it gives a
+    // name.
+    let introduced = line[..i]
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
+        .any(|w| INTRODUCING.iter().any(|x| x.eq_ignore_ascii_case(w)));
     // Up to four words, one space apart: the name, then maybe a word a reply ends with.
     let mut words: Vec<(usize, usize)> = Vec::new();
     let mut j = i;
@@ -1660,10 +1733,24 @@ pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
     if g.stop.contains(first) || g.stop.contains(last) {
         return None;
     }
+    // "Edward Jones Inc", "Acme Corp": a company.
+    let next = after
+        .trim_start_matches([',', ' '])
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    if [word(n - 1), next]
+        .iter()
+        .any(|w| COMPANY_ENDS.iter().any(|c| c.eq_ignore_ascii_case(w)))
+    {
+        return None;
+    }
     let ok = if g.is_first(first) {
         let plain_first = !is_english(first) && !g.ambiguous.contains(first);
         match n {
-            1 => plain_first,
+            // A first name that is also a word ("Holly", "Robin") after an opener that
+            // introduces the writer, typed with its capital.
+            1 => plain_first || introduced && word(0).starts_with(char::is_uppercase),
             // "Jane Doe", "jane doe": after a first name that is only a name, the question
             // says the rest is the name too.
             _ if plain_first => true,
@@ -1737,6 +1824,11 @@ mod tests {
             "Please provide the name on the card.",
             "NAME?",
             "What's your name?\none sec",
+            // Any question with "who": its answer is someone's name.
+            "Got it. Who should the driver ask for, and what's a good phone number?",
+            "Ok! Who is it going to and what's the address?",
+            "whos the recipient?",
+            "Who did you talk to, and when?",
         ] {
             assert!(name_question(q), "{q:?}");
         }
@@ -1748,8 +1840,10 @@ mod tests {
             "Can I have your user name?",
             "What is your SSN?",
             "What's your name?\nok\nhang on\nthe bill is wrong",
-            "Who is speaking at the event?",
-            "Who did you talk to, and when?",
+            "Who is your insurance carrier?",
+            "Who do you bank with?",
+            "Who is your employer?",
+            "I'll ask who is on call. Anything else?",
             "Thanks for the name.",
             "What's the employer name on the form?",
         ] {
@@ -1776,6 +1870,10 @@ mod tests {
             ("sure - Maria Lopez, August 8, 1995", "Maria Lopez"),
             ("this is kevin x. guzman ty", "kevin x. guzman"),
             ("ok here Priya, thanks!", "Priya"),
+            // A first name that is also a word, after an opener that introduces the writer.
+            ("ok here Holly, thanks!", "Holly"),
+            ("I'm Robin - I'm the owner", "Robin"),
+            ("it's Grace", "Grace"),
             // A name no gazetteer knows, typed with its capitals.
             ("Yatin Bhalla thanks", "Yatin Bhalla"),
         ] {
@@ -1797,6 +1895,13 @@ mod tests {
             "Maria Lopez the manager",
             "x. Lopez",
             "johnson & johnson",
+            // A word that is also a name, without an opener that introduces the writer or
+            // without its capital; companies.
+            "Holly",
+            "sure, Holly",
+            "it's holly",
+            "Acme Corp",
+            "Edward Jones, Inc.",
             "",
         ] {
             assert_eq!(answer_name(text, &g), None, "{text:?}");
