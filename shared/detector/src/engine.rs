@@ -797,12 +797,25 @@ impl Detector {
         if scratch.reusable() {
             SCRATCH.with(|c| c.set(Some(scratch)));
         }
+        // A value the question could add is one none of the text's own findings covers.
+        let new = |(s, e): (usize, usize)| !found.iter().any(|g| g.start < e && s < g.end);
         let needs = needs
             || need
-                && self
+                && (self
                     .answer_name(text)
-                    .is_some_and(|f| !found.iter().any(|g| g.start < f.end && f.start < g.end));
+                    .is_some_and(|f| new((f.start, f.end)))
+                    || self.stated_at_start(text, new));
         (found, needs)
+    }
+
+    /// Whether the text starts with a value `new` accepts that a stated rule would read after
+    /// its cue (an address or phone number in any country's layout: "Address:\nCalle Mayor 5,
+    /// 28013 Madrid"): a question's cue word on the line above may make it one.
+    fn stated_at_start(&self, text: &str, new: impl Fn((usize, usize)) -> bool) -> bool {
+        self.cue_rules.iter().any(|&ri| {
+            let v = self.rules[ri].validator;
+            v.is_stated() && v.find_after(text, 0).is_some_and(&new)
+        })
     }
 
     /// The PERSON finding a reply's first line would be if it answered a name question
@@ -2438,6 +2451,16 @@ mod tests {
             "one sec",
             "x x x x x x x x x x x x x x x x x x x x x x x x ",
         ];
+        // Found by this test: what the stated-address reader takes after a cue on the line
+        // above ("Address:\n…" is read on the next line).
+        for (q, text) in [
+            ("What's your street address?", "AB1234563March 15, 1987"),
+            ("What's your address?", "Calle Mayor 5, 28013 Madrid"),
+        ] {
+            let (found, needs) = d.scan_needing_context(text);
+            assert!(needs, "{text:?}");
+            assert_ne!(d.read_after(q, text, found.clone()), found, "{text:?}");
+        }
         let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
             cases: 2000,
             ..ProptestConfig::default()
