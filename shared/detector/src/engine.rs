@@ -1224,10 +1224,28 @@ impl Detector {
                     let before = out.len();
                     self.classify_number(text, s, e, ctx, out, trace);
                     if depth == 0 && !text[s..e].bytes().all(|b| b.is_ascii_digit()) {
+                        // '/' ends the run inside a date that its last group begins ("SSN and
+                        // DOB: 477-42-7750 5/9/86"): a pattern may reach past the run from there.
+                        let b = text.as_bytes();
+                        let slash =
+                            b.get(e) == Some(&b'/') && b.get(e + 1).is_some_and(u8::is_ascii_digit);
                         if out.len() == before {
                             // No number rule takes the run, and it started before a pattern's
                             // value inside it could: "(192.168.1.1)", "+ 03.15.1987".
-                            self.patterns_within(text, s, e, e, ctx, out, trace);
+                            let until = if slash {
+                                floor_boundary(text, e + RUN_REACH)
+                            } else {
+                                e
+                            };
+                            self.patterns_within(text, s, e, until, ctx, out, trace);
+                        } else if slash {
+                            let g = e - b[s..e]
+                                .iter()
+                                .rev()
+                                .take_while(|c| c.is_ascii_digit())
+                                .count();
+                            let until = floor_boundary(text, e + RUN_REACH);
+                            self.patterns_within(text, g, e, until, ctx, out, trace);
                         } else if text[e..].starts_with(' ')
                             && text[e + 1..].starts_with(|c: char| c.is_ascii_uppercase())
                             && crate::address::unit_before(&text[..s])
