@@ -602,6 +602,14 @@ fn lookup(t: &WordTable, w: &str) -> bool {
         return !a.is_empty() && !b.is_empty() && lookup(t, a) && lookup(t, b);
     }
     let mut buf = [0u8; 32];
+    // A name whose first letter is accented, typed in lower case ("élise", "đặng"): its folded
+    // form in title case.
+    if w.starts_with(|c: char| !c.is_ascii() && c.is_lowercase())
+        && let Some(f) = crate::text::fold_latin(w, false, &mut buf)
+    {
+        let mut t_buf = [0u8; 24];
+        return crate::text::title_case(f.as_bytes(), &mut t_buf).is_some_and(|x| t.contains(x));
+    }
     let w = match crate::text::fold_latin(w, false, &mut buf) {
         Some(f) if t.contains(f) => return true,
         Some(f) => {
@@ -1758,12 +1766,15 @@ pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
         }
     } else {
         // A name no gazetteer knows, typed with its capitals ("Yatin Bhalla"): two or three
-        // words, none an English word.
+        // words, none an English word. In lower case, a common surname ends it and a letter
+        // outside ASCII says the first word is no English one ("dũng nguyễn", "hà đặng").
+        let plain = |k: usize| !is_english(word(k)) && !g.stop.contains(word(k));
         n >= 2
-            && (0..n).all(|k| {
-                let w = word(k);
-                initial(k) || w.starts_with(char::is_uppercase) && !is_english(w)
-            })
+            && ((0..n).all(|k| initial(k) || word(k).starts_with(char::is_uppercase) && plain(k))
+                || !word(0).is_ascii()
+                    && (0..n).all(|k| initial(k) || plain(k))
+                    && g.is_surname(last)
+                    && !is_english(last))
     };
     ok.then_some((s, e))
 }
@@ -1874,8 +1885,13 @@ mod tests {
             ("ok here Holly, thanks!", "Holly"),
             ("I'm Robin - I'm the owner", "Robin"),
             ("it's Grace", "Grace"),
-            // A name no gazetteer knows, typed with its capitals.
+            // A name no gazetteer knows, typed with its capitals, or in lower case with a
+            // letter outside ASCII and a common surname last.
             ("Yatin Bhalla thanks", "Yatin Bhalla"),
+            ("yes dũng nguyễn", "dũng nguyễn"),
+            ("hà đặng - ha.dang@example.org", "hà đặng"),
+            // A first name whose first letter is accented, in lower case.
+            ("élise martin", "élise martin"),
         ] {
             let got = answer_name(text, &g).map(|(s, e)| &text[s..e]);
             assert_eq!(got, Some(want), "{text:?}");
@@ -1902,6 +1918,10 @@ mod tests {
             "it's holly",
             "Acme Corp",
             "Edward Jones, Inc.",
+            // Lower case without a letter outside ASCII or without a surname the gazetteer
+            // knows.
+            "dung nguyen",
+            "hà mình",
             "",
         ] {
             assert_eq!(answer_name(text, &g), None, "{text:?}");

@@ -233,6 +233,11 @@ mod tests {
             ("Ørsted", Some("Orsted")),
             ("O\u{2019}Brien", Some("O'Brien")),
             ("Gálvez-Núñez", Some("Galvez-Nunez")),
+            ("Nguyễn", Some("Nguyen")),
+            ("Đặng", Some("Dang")),
+            ("dũng", Some("dung")),
+            ("Trương", Some("Truong")),
+            ("ỶỹỵẠậ", Some("YyyAa")),
             ("Smith", None),
             ("Дмитрий", None),
             ("Zoë😀", None),
@@ -480,6 +485,15 @@ pub(crate) fn fold_latin<'a>(w: &str, umlaut_e: bool, buf: &'a mut [u8; 32]) -> 
             'œ' => b"oe",
             'Œ' => b"Oe",
             '\u{2019}' => b"'",
+            // Vietnamese: horned and tilde vowels, and the tone marks of Latin Extended
+            // Additional ("Nguyễn", "Đặng", "Dũng", "Trương").
+            'ũ' | 'ư' => b"u",
+            'Ũ' | 'Ư' => b"U",
+            'ĩ' => b"i",
+            'Ĩ' => b"I",
+            'ơ' => b"o",
+            'Ơ' => b"O",
+            '\u{1EA0}'..='\u{1EF9}' => vietnamese_base(c),
             _ => return None,
         };
         let to = buf.get_mut(n..n + folded.len())?;
@@ -487,6 +501,27 @@ pub(crate) fn fold_latin<'a>(w: &str, umlaut_e: bool, buf: &'a mut [u8; 32]) -> 
         n += folded.len();
     }
     std::str::from_utf8(&buf[..n]).ok()
+}
+
+/// The base letter of a letter of Latin Extended Additional's Vietnamese run (U+1EA0–U+1EF9:
+/// each vowel with its tone marks, capital at the even code point).
+fn vietnamese_base(c: char) -> &'static [u8] {
+    let n = c as u32;
+    let upper = n.is_multiple_of(2);
+    match (n, upper) {
+        (0x1EA0..=0x1EB7, true) => b"A",
+        (0x1EA0..=0x1EB7, false) => b"a",
+        (0x1EB8..=0x1EC7, true) => b"E",
+        (0x1EB8..=0x1EC7, false) => b"e",
+        (0x1EC8..=0x1ECB, true) => b"I",
+        (0x1EC8..=0x1ECB, false) => b"i",
+        (0x1ECC..=0x1EE3, true) => b"O",
+        (0x1ECC..=0x1EE3, false) => b"o",
+        (0x1EE4..=0x1EF1, true) => b"U",
+        (0x1EE4..=0x1EF1, false) => b"u",
+        (_, true) => b"Y",
+        (_, false) => b"y",
+    }
 }
 
 /// An ASCII word in title case ("drive", "DRIVE" → "Drive") in `buf`, for lookups in the
