@@ -831,6 +831,10 @@ const ADDRESS_OPENERS: &[&str] = &[
     "here's",
     "that's",
     "that is",
+    "of course",
+    "sure thing",
+    "absolutely",
+    "no problem",
 ];
 
 /// A lower-case address where a line starts, after any openers (`line` is the line's first
@@ -846,7 +850,9 @@ pub(crate) fn lower_line(text: &str, line: usize) -> Option<(usize, usize)> {
         return None;
     }
     let (end, sure, zip) = lower_reading(text, i)?;
-    ((i == line && sure) || alone_on_line(text, line, end) || zip).then_some((i, end))
+    // A remark in parentheses may close the line: "4184 bay ave (side door)".
+    let stop = parenthetical_end(text.as_bytes(), end).unwrap_or(end);
+    ((i == line && sure) || alone_on_line(text, line, stop) || zip).then_some((i, end))
 }
 
 /// [`lower_at`]'s reading: the street suffix word, the end, and whether it ends in a state and
@@ -1819,6 +1825,16 @@ mod tests {
             ),
             ("it's 8808 welch track", 0, Some("8808 welch track")),
             ("ok here 2397 quinn ranch!", 0, Some("2397 quinn ranch")),
+            (
+                "of course! 4184 bay ave (side door)",
+                0,
+                Some("4184 bay ave"),
+            ),
+            (
+                "42 west bay ln, unit 18a (side door)",
+                0,
+                Some("42 west bay ln, unit 18a"),
+            ),
             // A remark after it: only with its state and ZIP.
             (
                 "it's 8808 welch track, west aaronfurt, ak 99725 - it's a house",

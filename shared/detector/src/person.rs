@@ -1613,6 +1613,16 @@ const OPENERS: &[&str] = &[
     "name:",
     "here",
     "here's",
+    "of course",
+    "sure thing",
+    "absolutely",
+    "that's me",
+    "that\u{2019}s me",
+    "that'd be me",
+    "that would be me",
+    "me",
+    // "it's under Rosa Wójcik" (the booking, the account).
+    "under",
 ];
 
 /// Opener words that introduce the one who writes ("it's", "I'm", "this is", "my name is",
@@ -1630,6 +1640,7 @@ const INTRODUCING: &[&str] = &[
     "name's",
     "here",
     "here's",
+    "me",
 ];
 
 /// Last words of a company's name ("Edward Jones Inc", "Acme Corp").
@@ -1783,6 +1794,10 @@ pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
 /// case or lower case; a capital inside only after '\'', '-' or "Mc" ("O'Connor",
 /// "Mary-Kate", "McKenzie").
 fn answer_word(w: &str) -> bool {
+    // In capitals: "ROSA WÓJCIK-OYELARAN".
+    if w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase() || c == '\'' || c == '-') {
+        return true;
+    }
     let mut cs = w.chars();
     let Some(c0) = cs.next() else { return false };
     let mut prev = c0;
@@ -1795,16 +1810,31 @@ fn answer_word(w: &str) -> bool {
                 || c.is_alphabetic()
                     && (!c.is_uppercase()
                         || matches!(prev, '\'' | '-')
-                        || w.starts_with("Mc") && n == 2);
+                        || w.starts_with("Mc") && n == 2
+                        || w.starts_with("Mac") && n == 3);
             prev = c;
             ok
         })
         && n > 0
 }
 
-/// `w` in title case for the gazetteers ("jane" → "Jane"); a word that starts with a
-/// non-ASCII letter is looked up as written.
+/// `w` in title case for the gazetteers ("jane" → "Jane", "ROSA" → "Rosa", "WÓJCIK" →
+/// "Wójcik"); a word that starts with a non-ASCII letter is otherwise looked up as written.
 fn titled<'a>(w: &'a str, buf: &'a mut [u8; 24]) -> Option<&'a str> {
+    if w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase() || c == '\'' || c == '-') {
+        let mut n = 0;
+        for (k, c) in w.chars().enumerate() {
+            let c = if k == 0 {
+                c
+            } else {
+                c.to_lowercase().next().unwrap_or(c)
+            };
+            let to = buf.get_mut(n..n + c.len_utf8())?;
+            c.encode_utf8(to);
+            n += c.len_utf8();
+        }
+        return std::str::from_utf8(&buf[..n]).ok();
+    }
     let b = w.as_bytes();
     if b.first().is_none_or(|x| !x.is_ascii()) {
         return Some(w);
@@ -1885,6 +1915,15 @@ mod tests {
             ("ok here Holly, thanks!", "Holly"),
             ("I'm Robin - I'm the owner", "Robin"),
             ("it's Grace", "Grace"),
+            ("that'd be me, Zoë Reyes-Lindqvist", "Zoë Reyes-Lindqvist"),
+            (
+                "Of course! It's Darnell MacDonald thanks",
+                "Darnell MacDonald",
+            ),
+            // In capitals.
+            ("JANE DOE", "JANE DOE"),
+            ("its under ROSA WÓJCIK-OYELARAN", "ROSA WÓJCIK-OYELARAN"),
+            ("SOFIA YAMAMOTO-GARCÍA, 27 Park Dr", "SOFIA YAMAMOTO-GARCÍA"),
             // A name no gazetteer knows, typed with its capitals, or in lower case with a
             // letter outside ASCII and a common surname last.
             ("Yatin Bhalla thanks", "Yatin Bhalla"),
@@ -1903,7 +1942,9 @@ mod tests {
             "John The",
             "ok",
             "Hope",
-            "JANE DOE",
+            "WILL DO",
+            "HOPE SO",
+            "ACME LLC",
             "my card is 4111 1111 1111 1111",
             "Jane Doe is my mother and she needs help",
             "yatin bhalla",
