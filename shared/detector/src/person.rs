@@ -1431,7 +1431,7 @@ fn push(
                 && phrase_ends_after(text, toks)
         }
         (_, Cue::Bare) => {
-            if !(first_known && last_known) {
+            if !(first_known && last_known) || is_place(name_toks[0], name_toks[n - 1]) {
                 return;
             }
             true
@@ -1498,6 +1498,21 @@ const THING_NAMES: &[&str] = &[
     "user",
     "workspace",
 ];
+
+/// First words of place names that the gazetteers also list as names ("San Diego", "Santa
+/// Rosa", "Saint Paul", "Fort Worth").
+const PLACE_FIRST: &[&str] = &[
+    "Del", "El", "Fort", "Glen", "Lake", "Las", "Los", "Mount", "Palm", "Port", "Saint", "San",
+    "Santa", "Santo", "St", "São",
+];
+
+/// Cities whose names read as a first name and a surname.
+const NAMED_CITIES: &[(&str, &str)] = &[("Winston", "Salem"), ("Glen", "Burnie")];
+
+/// Whether a pair of name words (title case) is rather a place: "San Diego", "Winston Salem".
+pub(crate) fn is_place(first: &str, last: &str) -> bool {
+    PLACE_FIRST.contains(&first) || NAMED_CITIES.contains(&(first, last))
+}
 
 /// Words that make a question with "who" one about an organisation ("Who is your insurance
 /// carrier?", "Who do you bank with?"): its answer is no person's name.
@@ -1764,6 +1779,9 @@ pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
     {
         return None;
     }
+    if is_place(first, last) {
+        return None;
+    }
     let ok = if g.is_first(first) {
         let plain_first = !is_english(first) && !g.ambiguous.contains(first);
         match n {
@@ -1943,6 +1961,7 @@ mod tests {
             "ok",
             "Hope",
             "WILL DO",
+            "San Diego",
             "HOPE SO",
             "ACME LLC",
             "my card is 4111 1111 1111 1111",
@@ -2278,6 +2297,10 @@ mod tests {
             "I bank with Chase Bank",
             "Dan Tailor",
             "the Washington Post article",
+            "I moved to San Diego last year",
+            "Hi from San Jose!",
+            "the Santa Rosa office",
+            "Winston Salem, NC",
         ] {
             let got = scan_names(text);
             assert!(got.iter().all(|(_, _, bare)| !bare), "{text}: {got:?}");
