@@ -816,7 +816,7 @@ fn lower_reading(text: &str, i: usize) -> Option<(usize, bool, bool)> {
 
 /// Words a reply may open with before the address it gives ("it's 8808 welch track", "ok
 /// here 2397 quinn ranch").
-const ADDRESS_OPENERS: &[&str] = &[
+const ADDRESS_OPENERS: crate::text::Words = crate::text::Words::new(&[
     "sure",
     "yes",
     "yeah",
@@ -835,17 +835,32 @@ const ADDRESS_OPENERS: &[&str] = &[
     "sure thing",
     "absolutely",
     "no problem",
-];
+]);
 
-/// A lower-case address where a line starts, after any openers (`line` is the line's first
-/// byte), with a house number of two digits or more ("2 hard drives", "4 usb drive" are
+/// How far into a text a line may start for openers before an address to be read: a reply
+/// opens with them, at its start or on the line after a question read above it.
+const OPENER_LINES: usize = 256;
+
+/// A lower-case address where a line starts, after any openers on a line near the text's
+/// start ([`OPENER_LINES`]; `line` is the line's first byte), with a house number of two digits or more ("2 hard drives", "4 usb drive" are
 /// not): its span, when it is all the line holds (with a plain suffix and no opener it is
 /// sure without a cue, [`lower_read`]) or it ends in a state and ZIP ("it's 8808 welch track,
 /// west aaronfurt, ak 99725 - it's a house"). Any other is weak: an address word near it, or
 /// the question before a reply, reports it.
 pub(crate) fn lower_line(text: &str, line: usize) -> Option<(usize, usize)> {
-    let i = crate::text::skip_words(text, line, ADDRESS_OPENERS);
     let b = text.as_bytes();
+    let i = if b.get(line).is_some_and(u8::is_ascii_digit) {
+        line
+    } else if line >= OPENER_LINES {
+        return None;
+    } else {
+        // Most lines of chat start with a word that is no opener.
+        let i = crate::text::skip_words(text, line, &ADDRESS_OPENERS);
+        if i == line {
+            return None;
+        }
+        i
+    };
     if !(b.get(i).is_some_and(u8::is_ascii_digit) && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
         return None;
     }
@@ -1849,6 +1864,11 @@ mod tests {
             ("ok 2 hard drives", 0, None),
             ("it's 5 minutes away", 0, None),
         ];
+        // Openers are read near the text's start only.
+        let far = format!("{}\nit's 8808 welch track", "x".repeat(300));
+        assert_eq!(lower_line(&far, 301), None);
+        let near = format!("{}\nit's 8808 welch track", "x".repeat(100));
+        assert_eq!(lower_line(&near, 101), Some((106, 122)));
         for &(t, line, want) in cases {
             let got = lower_line(t, line).map(|(s, e)| &t[s..e]);
             assert_eq!(got, want, "{t:?}");

@@ -1604,7 +1604,7 @@ pub(crate) fn name_question(tail: &str) -> bool {
 }
 
 /// Words a reply may open with before the name it gives ("Sure, Jane Doe", "it's Jane").
-const OPENERS: &[&str] = &[
+const OPENERS: crate::text::Words = crate::text::Words::new(&[
     "sure",
     "yes",
     "yeah",
@@ -1638,7 +1638,7 @@ const OPENERS: &[&str] = &[
     "me",
     // "it's under Rosa Wójcik" (the booking, the account).
     "under",
-];
+]);
 
 /// Opener words that introduce the one who writes ("it's", "I'm", "this is", "my name is",
 /// "here").
@@ -1691,7 +1691,7 @@ const REPLY_ENDS: &[&str] = &[
 /// two or three capitalised words, none an English word ("Yatin Bhalla").
 pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
     let line = &text[..text.find('\n').unwrap_or(text.len())];
-    let i = crate::text::skip_words(line, line.len() - line.trim_start().len(), OPENERS);
+    let i = crate::text::skip_words(line, line.len() - line.trim_start().len(), &OPENERS);
     // "it's Holly", "I'm Robin", "this is Grace", "ok here Holly": the reply says it gives a
     // name.
     let introduced = line[..i]

@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn skip_words_passes_openers_and_their_punctuation_only() {
-        let w = &["ok", "here", "it's", "it is"];
+        let w = &Words::new(&["ok", "here", "it's", "it is"]);
         for (t, rest) in [
             ("ok here 2397 quinn ranch", "2397 quinn ranch"),
             ("OK, it's: 12 elm st", "12 elm st"),
@@ -336,14 +336,50 @@ pub(crate) fn ends_with_words_ci(text: &[u8], phrase: &str) -> bool {
             .is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 
+/// A list of at most 64 words that each start with an ASCII letter, indexed by that letter (a
+/// position is compared only with the words that start with its letter).
+pub(crate) struct Words {
+    list: &'static [&'static str],
+    /// Per letter of the alphabet: the words of `list` that start with it, as bits.
+    by_first: [u64; 26],
+}
+
+impl Words {
+    pub(crate) const fn new(list: &'static [&'static str]) -> Words {
+        assert!(list.len() <= 64, "at most 64 words");
+        let mut by_first = [0u64; 26];
+        let mut k = 0;
+        while k < list.len() {
+            let c = list[k].as_bytes()[0] | 0x20;
+            assert!(
+                c >= b'a' && c <= b'z',
+                "each word starts with an ASCII letter"
+            );
+            by_first[(c - b'a') as usize] |= 1 << k;
+            k += 1;
+        }
+        Words { list, by_first }
+    }
+}
+
 /// Past the words of `words` (ASCII case-insensitively, each a whole word) at `text[i..]`, each
 /// with the spaces and punctuation after it (", ", "! ", ": ", " - "), as many as there are:
 /// a reply's openers ("sure, it's …", "ok here …"). Never past a line break.
-pub(crate) fn skip_words(text: &str, mut i: usize, words: &[&str]) -> usize {
+pub(crate) fn skip_words(text: &str, mut i: usize, words: &Words) -> usize {
     let b = text.as_bytes();
     'open: loop {
         let rest = &b[i.min(b.len())..];
-        for w in words {
+        let Some(&first) = rest.first() else {
+            return i;
+        };
+        let c = first | 0x20;
+        if !c.is_ascii_lowercase() {
+            return i;
+        }
+        let mut set = words.by_first[usize::from(c - b'a')];
+        while set != 0 {
+            let w = words.list[set.trailing_zeros() as usize];
+            set &= set - 1;
             let n = w.len();
             if rest.len() >= n
                 && rest[..n].eq_ignore_ascii_case(w.as_bytes())
