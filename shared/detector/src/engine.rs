@@ -738,13 +738,19 @@ impl Detector {
         // (generic, start, word)
         let mut leads: Vec<(bool, usize, &str)> = Vec::new();
         let mut reach = 0;
+        // End of the last word that speaks for no rule (an anti-context word): a generic word
+        // right after it is its ("the tracking number", as the scan qualifies it).
+        let mut anti_end: Option<usize> = None;
         for &(s, e, w) in &hits {
             if e <= reach {
                 continue; // inside a longer word
             }
             reach = e;
-            if speaks(w as usize) {
-                leads.push((self.context.generic[w as usize], s, &tail[s..e]));
+            let generic = self.context.generic[w as usize];
+            if !speaks(w as usize) {
+                anti_end = Some(e);
+            } else if !(generic && anti_end.is_some_and(|x| x <= s && s - x <= 2)) {
+                leads.push((generic, s, &tail[s..e]));
             }
         }
         let b = tail.as_bytes();
@@ -2528,8 +2534,14 @@ mod tests {
         assert_eq!(words("pasport number pls"), ["passport", "number"]);
         assert_eq!(words("date of brith?"), ["birth"]);
         assert!(words("pspasort?").is_empty());
-        // An anti-context word reads nothing ("order" is one, of every digit rule).
+        // An anti-context word reads nothing ("order" is one, of every digit rule), nor does
+        // a generic word it qualifies.
         assert_eq!(words("Which order was it? What's the number?"), ["number"]);
+        assert!(
+            !words("Can you send me the tracking number from the shipping email?")
+                .contains(&"number".to_owned())
+        );
+        assert!(!words("What's the order number?").contains(&"number".to_owned()));
     }
 
     #[test]
