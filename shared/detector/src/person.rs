@@ -1506,12 +1506,33 @@ const PLACE_FIRST: &[&str] = &[
     "Santa", "Santo", "St", "São",
 ];
 
-/// Cities whose names read as a first name and a surname.
-const NAMED_CITIES: &[(&str, &str)] = &[("Winston", "Salem"), ("Glen", "Burnie")];
+/// Places and things whose names read as a first name and a surname.
+const NAMED_THINGS: &[(&str, &str)] = &[
+    ("Glen", "Burnie"),
+    ("Hong", "Kong"),
+    ("Mercedes", "Benz"),
+    ("Sierra", "Leone"),
+    ("Winston", "Salem"),
+];
 
-/// Whether a pair of name words (title case) is rather a place: "San Diego", "Winston Salem".
+/// Days of the week: the last word of a day's name ("Easter Sunday", "Cyber Monday"), never
+/// of a person's.
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// Whether a pair of name words (title case) is rather a place, a day or a thing: "San
+/// Diego", "Winston Salem", "Hong Kong", "Easter Sunday".
 pub(crate) fn is_place(first: &str, last: &str) -> bool {
-    PLACE_FIRST.contains(&first) || NAMED_CITIES.contains(&(first, last))
+    PLACE_FIRST.contains(&first)
+        || NAMED_THINGS.contains(&(first, last))
+        || WEEKDAYS.contains(&last)
 }
 
 /// Words that make a question with "who" one about an organisation ("Who is your insurance
@@ -2301,6 +2322,9 @@ mod tests {
             "Hi from San Jose!",
             "the Santa Rosa office",
             "Winston Salem, NC",
+            "we flew to Hong Kong",
+            "closed on Easter Sunday",
+            "my Mercedes Benz is in the shop",
         ] {
             let got = scan_names(text);
             assert!(got.iter().all(|(_, _, bare)| !bare), "{text}: {got:?}");
