@@ -911,6 +911,20 @@ fn lower_street(text: &str, i: usize) -> Option<(&str, usize, bool)> {
         if words >= 2 && is_suffix_any_case(word) {
             suffix_end = Some(e + usize::from(b.get(e) == Some(&b'.') && len <= 4));
             suffix = word;
+            // A suffix word inside the name ("spring garden cir"): the next word, a suffix
+            // too, ends the street.
+            let n0 = e + 1;
+            let n = b.get(n0..).map_or(0, |r| {
+                r.iter().take_while(|c| c.is_ascii_alphabetic()).count()
+            });
+            if b.get(e) == Some(&b' ')
+                && n >= 2
+                && words < 4
+                && b.get(n0 + n).is_none_or(|c| !c.is_ascii_alphanumeric())
+                && is_suffix_any_case(&text[n0..n0 + n])
+            {
+                continue;
+            }
             break;
         }
     }
@@ -948,10 +962,12 @@ fn lower_street(text: &str, i: usize) -> Option<(&str, usize, bool)> {
 /// ", springfield il 62704" / ", new york, ny": one to three words, an optional comma, a state
 /// code in any case and an optional ZIP; the end, and whether the ZIP is there.
 fn lower_city_state(b: &[u8], at: usize) -> Option<(usize, bool)> {
-    let mut i = at + 2;
-    if b.get(at..i)? != b", " {
+    // Without the comma ("… suite 38 phoenix az 85004") only with the ZIP.
+    let comma = b.get(at..at + 2)? == b", ";
+    if !comma && b[at] != b' ' {
         return None;
     }
+    let mut i = at + if comma { 2 } else { 1 };
     for _ in 0..3 {
         let len = b[i.min(b.len())..]
             .iter()
@@ -986,6 +1002,8 @@ fn lower_city_state(b: &[u8], at: usize) -> Option<(usize, bool)> {
             let zip = b.get(e) == Some(&b' ') && zip == 5;
             if zip {
                 e += 6;
+            } else if !comma {
+                return None;
             }
             return Some((e, zip));
         }
@@ -1850,6 +1868,12 @@ mod tests {
                 0,
                 Some("42 west bay ln, unit 18a"),
             ),
+            (
+                "70 spring garden cir suite 38 phoenix az 85004 (side door)",
+                0,
+                Some("70 spring garden cir suite 38 phoenix az 85004"),
+            ),
+            ("70 spring garden cir suite 38 phoenix az", 0, None),
             // A remark after it: only with its state and ZIP.
             (
                 "it's 8808 welch track, west aaronfurt, ak 99725 - it's a house",

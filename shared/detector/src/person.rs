@@ -1712,7 +1712,24 @@ const REPLY_ENDS: &[&str] = &[
 /// two or three capitalised words, none an English word ("Yatin Bhalla").
 pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
     let line = &text[..text.find('\n').unwrap_or(text.len())];
-    let i = crate::text::skip_words(line, line.len() - line.trim_start().len(), &OPENERS);
+    name_from(line, line.len() - line.trim_start().len(), g).or_else(|| {
+        // "sorry was afk. savannah parks", "oops typo - dũng nguyễn here": a short remark
+        // first, ended by a sentence's end or a dash.
+        let k = [". ", "! ", " - "]
+            .iter()
+            .filter_map(|sep| line.find(sep).map(|k| k + sep.len()))
+            .min()
+            .filter(|&k| k <= REMARK_REACH)?;
+        name_from(line, k + line[k..].len() - line[k..].trim_start().len(), g)
+    })
+}
+
+/// How far into a reply a remark before the name it gives may reach.
+const REMARK_REACH: usize = 40;
+
+/// [`answer_name`] on the first line `line` of a reply, from byte `start`.
+fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> {
+    let i = crate::text::skip_words(line, start, &OPENERS);
     // "it's Holly", "I'm Robin", "this is Grace", "ok here Holly": the reply says it gives a
     // name.
     let introduced = line[..i]
@@ -1970,6 +1987,12 @@ mod tests {
             ("hà đặng - ha.dang@example.org", "hà đặng"),
             // A first name whose first letter is accented, in lower case.
             ("élise martin", "élise martin"),
+            // After a short remark.
+            (
+                "sorry was afk. priya sharma (account holder)",
+                "priya sharma",
+            ),
+            ("oops typo - dũng nguyễn here", "dũng nguyễn"),
         ] {
             let got = answer_name(text, &g).map(|(s, e)| &text[s..e]);
             assert_eq!(got, Some(want), "{text:?}");
@@ -1982,6 +2005,8 @@ mod tests {
             "ok",
             "Hope",
             "WILL DO",
+            "sorry. will do",
+            "I checked the whole account and could not find it. Jane Doe",
             "San Diego",
             "HOPE SO",
             "ACME LLC",
