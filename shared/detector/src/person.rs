@@ -1618,11 +1618,39 @@ pub(crate) fn name_question(tail: &str) -> bool {
         return true;
     }
     words.iter().enumerate().any(|(i, &w)| {
+        // "the name of the plan" is a thing's; "the name of the cardholder" a person's.
+        // (within the three words after "of": "the name of the account holder")
+        let of_person = || {
+            words
+                .iter()
+                .skip(i + 2)
+                .take(3)
+                .any(|w| PERSON_ROLES.contains(w))
+        };
         w == "name"
-            && words.get(i + 1) != Some(&"of")
+            && (words.get(i + 1) != Some(&"of") || of_person())
             && (i == 0 || !THING_NAMES.contains(&words[i - 1]))
     })
 }
+
+/// Words for a person that make "the name of the …" ask for a person's name.
+const PERSON_ROLES: &[&str] = &[
+    "beneficiary",
+    "cardholder",
+    "customer",
+    "driver",
+    "employee",
+    "guarantor",
+    "holder",
+    "insured",
+    "member",
+    "owner",
+    "patient",
+    "person",
+    "policyholder",
+    "recipient",
+    "subscriber",
+];
 
 /// Words a reply may open with before the name it gives ("Sure, Jane Doe", "it's Jane").
 const OPENERS: crate::text::Words = crate::text::Words::new(&[
@@ -1735,10 +1763,10 @@ fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> 
     let introduced = line[..i]
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
         .any(|w| INTRODUCING.iter().any(|x| x.eq_ignore_ascii_case(w)));
-    // Up to four words, one space apart: the name, then maybe a word a reply ends with.
+    // Up to five words, one space apart: the name, then maybe a word a reply ends with.
     let mut words: Vec<(usize, usize)> = Vec::new();
     let mut j = i;
-    while words.len() < 4 {
+    while words.len() < 5 {
         let rest = &line[j..];
         let n = rest
             .find(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-'))
@@ -1791,7 +1819,7 @@ fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> 
     let n = words.len();
     let initial = |k: usize| word(k).ends_with('.');
     if !ends
-        || n > 3
+        || n > 4
         || initial(0)
         || initial(n - 1)
         || !(0..n).all(|k| initial(k) || answer_word(word(k)))
@@ -1826,6 +1854,8 @@ fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> 
             // A first name that is also a word ("Holly", "Robin") after an opener that
             // introduces the writer, typed with its capital.
             1 => plain_first || introduced && word(0).starts_with(char::is_uppercase),
+            // Four words ("maría josé fernández ruiz"): a common surname ends them.
+            4 => plain_first && g.is_surname(last),
             // "Jane Doe", "jane doe": after a first name that is only a name, the question
             // says the rest is the name too.
             _ if plain_first => true,
@@ -1836,7 +1866,7 @@ fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> 
         // words, none an English word. In lower case, a common surname ends it and a letter
         // outside ASCII says the first word is no English one ("dũng nguyễn", "hà đặng").
         let plain = |k: usize| !is_english(word(k)) && !g.stop.contains(word(k));
-        n >= 2
+        (2..=3).contains(&n)
             && ((0..n).all(|k| initial(k) || word(k).starts_with(char::is_uppercase) && plain(k))
                 || !word(0).is_ascii()
                     && (0..n).all(|k| initial(k) || plain(k))
@@ -1923,6 +1953,9 @@ mod tests {
             "What's your name?\none sec",
             // Any question with "who": its answer is someone's name.
             "Got it. Who should the driver ask for, and what's a good phone number?",
+            "Can I get the full name of the cardholder?\numm ok",
+            "what is the name of your insurance policyholder?",
+            "and the name of the account holder?",
             "Ok! Who is it going to and what's the address?",
             "whos the recipient?",
             "Who did you talk to, and when?",
@@ -1993,6 +2026,11 @@ mod tests {
                 "priya sharma",
             ),
             ("oops typo - dũng nguyễn here", "dũng nguyễn"),
+            // Four words, a common surname last.
+            (
+                "maría josé fernández ruiz. thx",
+                "maría josé fernández ruiz",
+            ),
         ] {
             let got = answer_name(text, &g).map(|(s, e)| &text[s..e]);
             assert_eq!(got, Some(want), "{text:?}");
@@ -2006,6 +2044,8 @@ mod tests {
             "Hope",
             "WILL DO",
             "sorry. will do",
+            "Maria Lopez the store manager",
+            "Jane Doe thanks so much",
             "I checked the whole account and could not find it. Jane Doe",
             "San Diego",
             "HOPE SO",
