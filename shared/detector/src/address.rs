@@ -814,28 +814,10 @@ fn lower_reading(text: &str, i: usize) -> Option<(usize, bool, bool)> {
     Some((end, by_place, zip))
 }
 
-/// Words a reply may open with before the address it gives ("it's 8808 welch track", "ok
-/// here 2397 quinn ranch").
-const ADDRESS_OPENERS: crate::text::Words = crate::text::Words::new(&[
-    "sure",
-    "yes",
-    "yeah",
-    "yep",
-    "ok",
-    "okay",
-    "it's",
-    "it\u{2019}s",
-    "its",
-    "it is",
-    "here",
-    "here's",
-    "that's",
-    "that is",
-    "of course",
-    "sure thing",
-    "absolutely",
-    "no problem",
-]);
+/// Words a reply may open with before the address it gives, past
+/// [`crate::text::REPLY_OPENERS`] ("that's 8808 welch track").
+const ADDRESS_OPENERS: crate::text::Words =
+    crate::text::Words::new(&["that's", "that is", "no problem"]);
 
 /// How far into a text a line may start for openers before an address to be read: a reply
 /// opens with them, at its start or on the line after a question read above it.
@@ -855,7 +837,8 @@ pub(crate) fn lower_line(text: &str, line: usize) -> Option<(usize, usize)> {
         return None;
     } else {
         // Most lines of chat start with a word that is no opener.
-        let i = crate::text::skip_words(text, line, &ADDRESS_OPENERS);
+        let i =
+            crate::text::skip_words(text, line, &[&crate::text::REPLY_OPENERS, &ADDRESS_OPENERS]);
         if i == line {
             return None;
         }

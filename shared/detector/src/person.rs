@@ -267,13 +267,6 @@ const STOP: &[&str] = &[
     "Regards",
     "Cheers",
     "Sincerely",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
     "Inc",
     "LLC",
     "Ltd",
@@ -674,7 +667,12 @@ impl Gazetteer {
             first: FIRST_NAMES,
             last: LAST_NAMES,
             rare: LAST_NAMES_RARE,
-            stop: STOP.iter().chain(crate::text::MONTHS).copied().collect(),
+            stop: STOP
+                .iter()
+                .chain(crate::text::MONTHS)
+                .chain(WEEKDAYS)
+                .copied()
+                .collect(),
             ambiguous: AMBIGUOUS.iter().copied().collect(),
         }
     }
@@ -1652,20 +1650,11 @@ const PERSON_ROLES: &[&str] = &[
     "subscriber",
 ];
 
-/// Words a reply may open with before the name it gives ("Sure, Jane Doe", "it's Jane").
+/// Words a reply may open with before the name it gives, past [`crate::text::REPLY_OPENERS`]
+/// ("Hi, this is Jane", "I'm Jane", "that'd be me, Jane").
 const OPENERS: crate::text::Words = crate::text::Words::new(&[
-    "sure",
-    "yes",
-    "yeah",
-    "yep",
-    "ok",
-    "okay",
     "hi",
     "hello",
-    "it's",
-    "it\u{2019}s",
-    "its",
-    "it is",
     "this is",
     "i'm",
     "i\u{2019}m",
@@ -1675,11 +1664,6 @@ const OPENERS: crate::text::Words = crate::text::Words::new(&[
     "my name's",
     "name is",
     "name:",
-    "here",
-    "here's",
-    "of course",
-    "sure thing",
-    "absolutely",
     "that's me",
     "that\u{2019}s me",
     "that'd be me",
@@ -1757,7 +1741,7 @@ const REMARK_REACH: usize = 40;
 
 /// [`answer_name`] on the first line `line` of a reply, from byte `start`.
 fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> {
-    let i = crate::text::skip_words(line, start, &OPENERS);
+    let i = crate::text::skip_words(line, start, &[&crate::text::REPLY_OPENERS, &OPENERS]);
     // "it's Holly", "I'm Robin", "this is Grace", "ok here Holly": the reply says it gives a
     // name.
     let introduced = line[..i]

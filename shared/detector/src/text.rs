@@ -185,7 +185,15 @@ mod tests {
             ("ok", ""),
             ("", ""),
         ] {
-            assert_eq!(&t[skip_words(t, 0, w)..], rest, "{t:?}");
+            assert_eq!(&t[skip_words(t, 0, &[w])..], rest, "{t:?}");
+        }
+        // The shared openers: a longer one is not cut short by the word it begins with.
+        for (t, rest) in [
+            ("sure thing, 12 elm st", "12 elm st"),
+            ("here's 12 elm st", "12 elm st"),
+            ("Yes! It's 12 elm st", "12 elm st"),
+        ] {
+            assert_eq!(&t[skip_words(t, 0, &[&REPLY_OPENERS, w])..], rest, "{t:?}");
         }
     }
 
@@ -362,10 +370,31 @@ impl Words {
     }
 }
 
-/// Past the words of `words` (ASCII case-insensitively, each a whole word) at `text[i..]`, each
+/// What any reply may open with before the value it gives ("sure, it's …", "ok here …"); the
+/// readers of names and addresses add their own. A word that begins another comes after it
+/// ("sure thing" before "sure"): the first that matches is taken.
+pub(crate) const REPLY_OPENERS: Words = Words::new(&[
+    "sure thing",
+    "sure",
+    "yes",
+    "yeah",
+    "yep",
+    "ok",
+    "okay",
+    "it's",
+    "it\u{2019}s",
+    "its",
+    "it is",
+    "here's",
+    "here",
+    "of course",
+    "absolutely",
+]);
+
+/// Past the words of `lists` (ASCII case-insensitively, each a whole word) at `text[i..]`, each
 /// with the spaces and punctuation after it (", ", "! ", ": ", " - "), as many as there are:
 /// a reply's openers ("sure, it's …", "ok here …"). Never past a line break.
-pub(crate) fn skip_words(text: &str, mut i: usize, words: &Words) -> usize {
+pub(crate) fn skip_words(text: &str, mut i: usize, lists: &[&Words]) -> usize {
     let b = text.as_bytes();
     'open: loop {
         let rest = &b[i.min(b.len())..];
@@ -376,20 +405,22 @@ pub(crate) fn skip_words(text: &str, mut i: usize, words: &Words) -> usize {
         if !c.is_ascii_lowercase() {
             return i;
         }
-        let mut set = words.by_first[usize::from(c - b'a')];
-        while set != 0 {
-            let w = words.list[set.trailing_zeros() as usize];
-            set &= set - 1;
-            let n = w.len();
-            if rest.len() >= n
-                && rest[..n].eq_ignore_ascii_case(w.as_bytes())
-                && rest.get(n).is_none_or(|x| !x.is_ascii_alphanumeric())
-            {
-                i += n;
-                while matches!(b.get(i), Some(b' ' | b',' | b'!' | b'.' | b':' | b'-')) {
-                    i += 1;
+        for words in lists {
+            let mut set = words.by_first[usize::from(c - b'a')];
+            while set != 0 {
+                let w = words.list[set.trailing_zeros() as usize];
+                set &= set - 1;
+                let n = w.len();
+                if rest.len() >= n
+                    && rest[..n].eq_ignore_ascii_case(w.as_bytes())
+                    && rest.get(n).is_none_or(|x| !x.is_ascii_alphanumeric())
+                {
+                    i += n;
+                    while matches!(b.get(i), Some(b' ' | b',' | b'!' | b'.' | b':' | b'-')) {
+                        i += 1;
+                    }
+                    continue 'open;
                 }
-                continue 'open;
             }
         }
         return i;
