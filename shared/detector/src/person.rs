@@ -1786,6 +1786,11 @@ fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> 
     let (Some(&(s, _)), Some(&(_, e))) = (words.first(), words.last()) else {
         return None;
     };
+    if let [(a, b)] = words[..]
+        && let Some(name) = last_first(line, a, b, g)
+    {
+        return Some(name);
+    }
     // What follows the name ends it: nothing, punctuation, an emoji, or a value of another
     // kind ("Lâm Nguyen - (972) 274-1780", "Yashica Palla vmendoza@example.biz"); not more
     // words ("Jane Doe is my mother").
@@ -1858,6 +1863,40 @@ fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> 
                     && !is_english(last))
     };
     ok.then_some((s, e))
+}
+
+/// "Papadopoulos-Reyes, Dmitri, 44 Lakeview Way": a surname (capitalised, no English word)
+/// at `line[a..b]`, a comma, and a gazetteer first name that is only a name, then the end,
+/// punctuation or a value with a digit or '@': the span of both.
+fn last_first(line: &str, a: usize, b: usize, g: &Gazetteer) -> Option<(usize, usize)> {
+    let last = &line[a..b];
+    let rest = line[b..].strip_prefix(", ")?;
+    let f0 = b + 2;
+    let n = rest
+        .find(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-'))
+        .unwrap_or(rest.len());
+    let first = &rest[..n];
+    let after = rest[n..].trim_start();
+    let ends = match after.chars().next() {
+        None => true,
+        Some(c) if !c.is_alphabetic() => c != '&' && c != '+',
+        Some(_) => after
+            .split(' ')
+            .next()
+            .is_some_and(|t| t.contains(|c: char| c.is_ascii_digit() || c == '@')),
+    };
+    let mut buf = [0u8; 24];
+    let title = titled(first, &mut buf)?;
+    (ends
+        && last.starts_with(char::is_uppercase)
+        && first.starts_with(char::is_uppercase)
+        && answer_word(last)
+        && answer_word(first)
+        && !is_english(last)
+        && g.is_first(title)
+        && !is_english(title)
+        && !g.ambiguous.contains(title))
+    .then_some((a, f0 + n))
 }
 
 /// A word of a name given in reply: letters, '\'' and '-', two or more characters, title
@@ -2010,6 +2049,12 @@ mod tests {
                 "priya sharma",
             ),
             ("oops typo - dũng nguyễn here", "dũng nguyễn"),
+            // "Last, First".
+            (
+                "Papadopoulos-Reyes, Dmitri, 44 Lakeview Way, Suite 915",
+                "Papadopoulos-Reyes, Dmitri",
+            ),
+            ("Nguyen, Priya", "Nguyen, Priya"),
             // Four words, a common surname last.
             (
                 "maría josé fernández ruiz. thx",
@@ -2030,6 +2075,9 @@ mod tests {
             "sorry. will do",
             "Maria Lopez the store manager",
             "Jane Doe thanks so much",
+            "Sorry, Priya",
+            "Thanks, Mark",
+            "Papadopoulos, thanks",
             "I checked the whole account and could not find it. Jane Doe",
             "San Diego",
             "HOPE SO",
