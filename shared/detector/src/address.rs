@@ -836,13 +836,16 @@ pub(crate) fn lower_line(text: &str, line: usize) -> Option<(usize, usize)> {
     } else if line >= OPENER_LINES {
         return None;
     } else {
-        // Most lines of chat start with a word that is no opener.
-        let i =
-            crate::text::skip_words(text, line, &[&crate::text::REPLY_OPENERS, &ADDRESS_OPENERS]);
-        if i == line {
-            return None;
+        // Most lines of chat start with a word that is no opener; a reply may also start
+        // with a short remark ("sorry was afk. 36108 dennis overpass").
+        let openers = [&crate::text::REPLY_OPENERS, &ADDRESS_OPENERS];
+        let i = crate::text::skip_words(text, line, &openers);
+        if i != line {
+            i
+        } else {
+            let k = crate::text::after_remark(text, line)?;
+            crate::text::skip_words(text, k, &openers)
         }
-        i
     };
     if !(b.get(i).is_some_and(u8::is_ascii_digit) && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
         return None;
@@ -1845,6 +1848,19 @@ mod tests {
                 "of course! 4184 bay ave (side door)",
                 0,
                 Some("4184 bay ave"),
+            ),
+            // After a short remark.
+            (
+                "sorry was afk. 36108 dennis overpass",
+                0,
+                Some("36108 dennis overpass"),
+            ),
+            ("we moved. ok 2397 quinn ranch", 0, Some("2397 quinn ranch")),
+            // A remark longer than a reply's opening words.
+            (
+                "I went there twice last week and nobody was home. 36108 dennis overpass",
+                0,
+                None,
             ),
             (
                 "42 west bay ln, unit 18a (side door)",

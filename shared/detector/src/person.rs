@@ -1724,20 +1724,9 @@ const REPLY_ENDS: &[&str] = &[
 /// two or three capitalised words, none an English word ("Yatin Bhalla").
 pub(crate) fn answer_name(text: &str, g: &Gazetteer) -> Option<(usize, usize)> {
     let line = &text[..text.find('\n').unwrap_or(text.len())];
-    name_from(line, line.len() - line.trim_start().len(), g).or_else(|| {
-        // "sorry was afk. savannah parks", "oops typo - dũng nguyễn here": a short remark
-        // first, ended by a sentence's end or a dash.
-        let k = [". ", "! ", " - "]
-            .iter()
-            .filter_map(|sep| line.find(sep).map(|k| k + sep.len()))
-            .min()
-            .filter(|&k| k <= REMARK_REACH)?;
-        name_from(line, k + line[k..].len() - line[k..].trim_start().len(), g)
-    })
+    name_from(line, line.len() - line.trim_start().len(), g)
+        .or_else(|| name_from(line, crate::text::after_remark(line, 0)?, g))
 }
-
-/// How far into a reply a remark before the name it gives may reach.
-const REMARK_REACH: usize = 40;
 
 /// [`answer_name`] on the first line `line` of a reply, from byte `start`.
 fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> {

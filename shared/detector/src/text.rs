@@ -391,6 +391,24 @@ pub(crate) const REPLY_OPENERS: Words = Words::new(&[
     "absolutely",
 ]);
 
+/// How far into a reply a remark before the value it gives may reach.
+const REMARK_REACH: usize = 40;
+
+/// Where a reply's line that starts at `line` goes on after a short remark ended by a
+/// sentence's end or a dash ("sorry was afk. priya sharma", "oops typo - dũng nguyễn here"):
+/// past the separator and its spaces, when it ends within [`REMARK_REACH`] bytes and on the
+/// line.
+pub(crate) fn after_remark(text: &str, line: usize) -> Option<usize> {
+    let rest = text.get(line..)?;
+    let rest = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let k = [". ", "! ", " - "]
+        .iter()
+        .filter_map(|sep| rest.find(sep).map(|k| k + sep.len()))
+        .min()
+        .filter(|&k| k <= REMARK_REACH)?;
+    Some(line + k + rest[k..].len() - rest[k..].trim_start().len())
+}
+
 /// Past the words of `lists` (ASCII case-insensitively, each a whole word) at `text[i..]`, each
 /// with the spaces and punctuation after it (", ", "! ", ": ", " - "), as many as there are:
 /// a reply's openers ("sure, it's …", "ok here …"). Never past a line break.
