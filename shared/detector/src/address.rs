@@ -823,12 +823,13 @@ const ADDRESS_OPENERS: crate::text::Words =
 /// opens with them, at its start or on the line after a question read above it.
 const OPENER_LINES: usize = 256;
 
-/// A lower-case address where a line starts, after any openers on a line near the text's
-/// start ([`OPENER_LINES`]; `line` is the line's first byte), with a house number of two digits or more ("2 hard drives", "4 usb drive" are
-/// not): its span, when it is all the line holds (with a plain suffix and no opener it is
-/// sure without a cue, [`lower_read`]) or it ends in a state and ZIP ("it's 8808 welch track,
-/// west aaronfurt, ak 99725 - it's a house"). Any other is weak: an address word near it, or
-/// the question before a reply, reports it.
+/// A lower-case address where a line starts (`line` is its first byte), after any openers or
+/// a short remark when the line is near the text's start ([`OPENER_LINES`]), with a house
+/// number of two digits or more ("2 hard drives", "4 usb drive" are not): its span, when it
+/// is all the line holds, a remark in parentheses aside (with a plain suffix and no opener it
+/// is sure without a cue, [`lower_read`]), or it ends in a state and ZIP ("it's 8808 welch
+/// track, west aaronfurt, ak 99725 - it's a house"). Any other is weak: an address word near
+/// it, or the question before a reply, reports it.
 pub(crate) fn lower_line(text: &str, line: usize) -> Option<(usize, usize)> {
     let b = text.as_bytes();
     let i = if b.get(line).is_some_and(u8::is_ascii_digit) {
