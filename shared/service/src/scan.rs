@@ -1166,24 +1166,24 @@ mod tests {
         }));
     }
 
-    async fn entities_of_p2(r: &Rig) -> Vec<String> {
+    /// The vault entry of `p2`, with its part.
+    async fn entry_of_p2(r: &Rig) -> (PartRef, VaultEntry) {
         let part = PartRef {
             workspace_id: "ws1".into(),
             conversation_id: "123".into(),
             part_id: "p2".into(),
         };
         let entry = r.vault.get_by_part(&part).await.unwrap().unwrap();
-        entry.entities.keys().cloned().collect()
+        (part, entry)
+    }
+
+    async fn entities_of_p2(r: &Rig) -> Vec<String> {
+        entry_of_p2(r).await.1.entities.keys().cloned().collect()
     }
 
     /// The entity and `from_message_before` of each finding sealed for `p2`.
     async fn sealed_p2(r: &Rig) -> Vec<(String, bool)> {
-        let part = PartRef {
-            workspace_id: "ws1".into(),
-            conversation_id: "123".into(),
-            part_id: "p2".into(),
-        };
-        let entry = r.vault.get_by_part(&part).await.unwrap().unwrap();
+        let (part, entry) = entry_of_p2(r).await;
         let ctx = EncryptionContext::new(&part, &entry.id);
         let content = dlp_vault::crypto::open(r.keys.as_ref(), &ctx, &entry.sealed)
             .await
