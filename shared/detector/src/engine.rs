@@ -2991,6 +2991,9 @@ mod tests {
                 &[("PERSON", "john smith")],
             ),
             ("Name: maria", &[("PERSON", "maria")]),
+            // An Irish or Italian surname's apostrophe; not a possessive's.
+            ("my name is sean o'brien", &[("PERSON", "sean o'brien")]),
+            ("my name is sean's choice", &[("PERSON", "sean")]),
             ("my name is not important, the file name is report", &[]),
             ("my name is will", &[]),
             // An email address spelled out; not prose around "at".

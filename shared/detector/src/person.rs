@@ -74,6 +74,7 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("account holder", Cue::Strong),
     ("insured:", Cue::Strong),
     ("signed,", Cue::Strong),
+    ("signed:", Cue::Strong),
     ("this is", Cue::Weak),
     ("calls me", Cue::Weak),
     ("call me", Cue::Weak),
@@ -467,8 +468,8 @@ fn on_capital(
         return;
     }
     if j < i || i == 0 {
-        // The cue ends right before the word, before a ',' or ':' there, or (a relation)
-        // before " is" there ("my mother is Maria").
+        // The cue ends right before the word, before a ',' or ':' there, or (a relation or a
+        // role) before " is" there ("my mother is Maria", "the account holder is Maria").
         let mut ends = [(j, false), (0, false), (0, false)];
         if j > 0 && (b[j - 1] == b',' || b[j - 1] == b':') {
             ends[1] = (j - 1, false);
@@ -488,7 +489,11 @@ fn on_capital(
                 let (cue, kind) = CUES[entry.cue as usize];
                 let cb = cue.as_bytes();
                 if e >= cb.len()
-                    && (!before_is || kind == Cue::Relation)
+                    && (!before_is
+                        || kind == Cue::Relation
+                        || kind == Cue::Strong
+                            && !cue.ends_with([':', ','])
+                            && !cue.ends_with(" is"))
                     && b[e - cb.len()..e].eq_ignore_ascii_case(cb)
                     && (e == cb.len() || !b[e - cb.len() - 1].is_ascii_alphanumeric())
                 {
@@ -896,6 +901,11 @@ pub(crate) fn candidates(
                 // "3719 Lockwood Dr., Houston": a street's "Dr." before a comma.
                 return;
             }
+            // "The account holder is Pieter van der Berg": " is" between a role and the name
+            // (then a gazetteer must know a word of it: "the cardholder is Chase Bank").
+            let verb = cue == Cue::Strong
+                && ends_with_words_ci(&text.as_bytes()[cs..ce], "is")
+                && !ends_with_words_ci(&text.as_bytes()[cs..ce], "name is");
             // An honorific right after the cue is part of the name.
             let mut honor = cue == Cue::Honorific;
             if cue == Cue::Honorific {
@@ -921,13 +931,34 @@ pub(crate) fn candidates(
             // "NAME: PRIYA SHARMA", "MY NAME IS JOHN SMITH": a form or a record in capitals.
             if matches!(cue, Cue::Strong | Cue::Own)
                 && !honor
+                && !verb
                 && let Some(h) = capitals_name(text, at, g)
             {
                 out.push(h);
                 return;
             }
+            // "Patient: J. Thompson", "Mr. T. Nakamura", "Thanks,\nJ. Smith": an initial, then
+            // the surname (one a gazetteer knows unless the cue names the person).
+            let named = matches!(cue, Cue::Strong | Cue::Own | Cue::Honorific) && !verb;
+            if let Some(after) = initial_at(text, at, named) {
+                read_tokens(text, after, &mut toks);
+                let Some(&(ls, le)) = toks.last() else {
+                    return;
+                };
+                if !(named || g.any_surname(&text[ls..le])) {
+                    return;
+                }
+                toks.insert(0, (at, after - 1));
+                if honor && cue == Cue::Honorific {
+                    toks.insert(0, (cs, ce));
+                }
+                return push(text, &toks, cue, honor, g, out);
+            }
             read_tokens(text, at, &mut toks);
-            if toks.is_empty() {
+            let (Some(&(fs, fe)), Some(&(ls, le))) = (toks.first(), toks.last()) else {
+                return;
+            };
+            if verb && !(g.is_first(&text[fs..fe]) || g.any_surname(&text[ls..le])) {
                 return;
             }
             // "Patient name: Doe, John": a record's surname, a comma, a known first name.
@@ -953,6 +984,24 @@ pub(crate) fn candidates(
         }
     }
     push(text, &toks, cue, false, g, out)
+}
+
+/// Where the word after an initial at `at` begins ("J. Smith", and "J Smith" when `bare`
+/// initials are allowed: not "I" or "A", which are words): the initial is a capital and a
+/// period, then a blank and a capitalised word.
+fn initial_at(text: &str, at: usize, bare: bool) -> Option<usize> {
+    let b = text.as_bytes();
+    let c = *b.get(at)?;
+    if !c.is_ascii_uppercase() {
+        return None;
+    }
+    let mut i = at + 1;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+    } else if !bare || matches!(c, b'I' | b'A') {
+        return None;
+    }
+    (b.get(i) == Some(&b' ') && b.get(i + 1).is_some_and(u8::is_ascii_uppercase)).then_some(i + 1)
 }
 
 /// The length of a word in capitals at `b[i..]` (letters, and a hyphen or apostrophe between
@@ -1020,10 +1069,10 @@ fn capitals_name(text: &str, at: usize, g: &Gazetteer) -> Option<NameHit> {
     }
     let (mut fb, mut lb) = ([0u8; 24], [0u8; 24]);
     let (fi, li) = if surname_first { (1, 0) } else { (0, n - 1) };
-    let first = crate::text::title_case(&b[words[fi].0..words[fi].1], &mut fb)?;
+    let first = crate::text::title_case_name(&b[words[fi].0..words[fi].1], &mut fb)?;
     let first_known = g.is_first(first) && !g.stop.contains(first) && !g.ambiguous.contains(first);
     let last_known = n > 1
-        && crate::text::title_case(&b[words[li].0..words[li].1], &mut lb)
+        && crate::text::title_case_name(&b[words[li].0..words[li].1], &mut lb)
             .is_some_and(|l| g.any_surname(l));
     // One word alone must be no English word too ("NAME: PRIYA" is, "NAME: GRACE" is not).
     // Surname first, the comma says which word is which: a known first name is enough.
@@ -1119,16 +1168,25 @@ pub(crate) fn lower_name_at(text: &str, a: usize, g: &Gazetteer, out: &mut Vec<N
         let mut toks: [(usize, usize); 3] = [(0, 0); 3];
         let mut n = 0;
         while n < 3 {
-            let len = b[i.min(b.len())..]
-                .iter()
-                .take_while(|c| c.is_ascii_lowercase())
-                .count();
+            // Lower-case letters, and a hyphen or apostrophe between two ("o'brien"; not a
+            // possessive's).
+            let mut len = 0;
+            while let Some(&c) = b.get(i + len) {
+                let joins = matches!(c, b'-' | b'\'')
+                    && len > 0
+                    && b.get(i + len + 1).is_some_and(u8::is_ascii_lowercase)
+                    && (c == b'-' || b.get(i + len + 2).is_some_and(u8::is_ascii_lowercase));
+                if !(c.is_ascii_lowercase() || joins) {
+                    break;
+                }
+                len += 1;
+            }
             if !(2..=20).contains(&len) || b.get(i + len).is_some_and(|c| c.is_ascii_alphanumeric())
             {
                 break;
             }
             let mut buf = [0u8; 24];
-            let Some(w) = crate::text::title_case(&b[i..i + len], &mut buf) else {
+            let Some(w) = crate::text::title_case_name(&b[i..i + len], &mut buf) else {
                 break;
             };
             let known = if n == 0 {
@@ -2482,6 +2540,41 @@ mod tests {
         ] {
             let got = scan_names(text);
             assert!(got.is_empty(), "{text}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn initials_capitals_with_joins_and_roles_before_is() {
+        for (text, name) in [
+            // An initial before the surname: after a cue that names the person, or a
+            // sign-off when a gazetteer knows the surname.
+            ("Patient: J. Thompson-Yamamoto", "J. Thompson-Yamamoto"),
+            ("Patient name: J Thompson", "J Thompson"),
+            ("Thanks,\nJ. Smith", "J. Smith"),
+            ("Name: Mr. T. Nakamura", "Mr. T. Nakamura"),
+            ("I spoke with Mr. T. Nakamura", "Mr. T. Nakamura"),
+            // Capitals with a hyphen or an apostrophe inside a word.
+            ("Cardholder: MARY-ANNE O'NEIL", "MARY-ANNE O'NEIL"),
+            // A role, " is", then a name a gazetteer knows a word of.
+            (
+                "The account holder is Pieter van der Berg.",
+                "Pieter van der Berg",
+            ),
+            ("the cardholder is Maria Lopez", "Maria Lopez"),
+            ("Signed: Li Wei", "Li Wei"),
+        ] {
+            assert_strong_name(text, name);
+        }
+        for text in [
+            "the cardholder is Chase Bank",
+            "the cardholder is Responsible for the fees",
+            "Thanks,\nA Team",
+            "Thanks,\nJ. Doesnotexistname",
+            "Name: I Thompson",
+            "Patient: A Smith",
+        ] {
+            let got = scan_names(text);
+            assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
         }
     }
 

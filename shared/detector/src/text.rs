@@ -609,6 +609,38 @@ fn vietnamese_base(c: char) -> &'static [u8] {
     }
 }
 
+/// A name's word in title case, each part after a hyphen or apostrophe capitalised too
+/// ("MARY-ANNE" → "Mary-Anne", "o'brien" → "O'Brien"), in `buf`; `None` for an empty word,
+/// one longer than `buf`, or one with a byte that is no ASCII letter other than a hyphen or
+/// apostrophe between two letters.
+pub(crate) fn title_case_name<'a>(w: &[u8], buf: &'a mut [u8; 24]) -> Option<&'a str> {
+    if w.is_empty() || w.len() > buf.len() {
+        return None;
+    }
+    let t = &mut buf[..w.len()];
+    let mut cap = true;
+    for (k, (to, &x)) in t.iter_mut().zip(w).enumerate() {
+        if matches!(x, b'-' | b'\'') {
+            let between = k > 0 && w.get(k + 1).is_some_and(u8::is_ascii_alphabetic);
+            if !between || cap {
+                return None;
+            }
+            *to = x;
+            cap = true;
+        } else if x.is_ascii_alphabetic() {
+            *to = if cap {
+                x.to_ascii_uppercase()
+            } else {
+                x.to_ascii_lowercase()
+            };
+            cap = false;
+        } else {
+            return None;
+        }
+    }
+    std::str::from_utf8(t).ok()
+}
+
 /// An ASCII word in title case ("drive", "DRIVE" → "Drive") in `buf`, for lookups in the
 /// title-case word lists (street suffixes, name gazetteers); `None` for an empty word, one
 /// longer than `buf` or one with a byte that is no ASCII letter.
