@@ -938,17 +938,18 @@ pub(crate) fn candidates(
                 return;
             }
             // "Patient: J. Thompson", "Mr. T. Nakamura", "Thanks,\nJ. Smith": an initial, then
-            // the surname (one a gazetteer knows unless the cue names the person).
+            // the surname (after a sign-off, one a gazetteer knows; after other cues none:
+            // "this is J. Crew").
             let named = matches!(cue, Cue::Strong | Cue::Own | Cue::Honorific) && !verb;
             if let Some(after) = initial_at(text, at, named) {
                 read_tokens(text, after, &mut toks);
                 let Some(&(ls, le)) = toks.last() else {
                     return;
                 };
-                if !(named || g.any_surname(&text[ls..le])) {
+                toks.insert(0, (at, after - 1));
+                if !(named || g.any_surname(&text[ls..le]) && signed_off(text, &toks)) {
                     return;
                 }
-                toks.insert(0, (at, after - 1));
                 if honor && cue == Cue::Honorific {
                     toks.insert(0, (cs, ce));
                 }
@@ -2572,6 +2573,8 @@ mod tests {
             "Thanks,\nJ. Doesnotexistname",
             "Name: I Thompson",
             "Patient: A Smith",
+            "hi, this is J. Crew customer care",
+            "I talked to J. Crew about it",
         ] {
             let got = scan_names(text);
             assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
