@@ -1493,7 +1493,12 @@ fn push(
             }
             true
         }
-        (_, Cue::Honorific | Cue::Strong | Cue::Own) => true,
+        (_, Cue::Honorific | Cue::Own) => true,
+        // "Name: Premium Plan", "Signed: Lease Agreement": a form's field may name a thing;
+        // two or three English words neither gazetteer knows are one.
+        (_, Cue::Strong) => {
+            first_known || last_known || honor || !name_toks.iter().all(|t| is_english(t))
+        }
         // "Regards,\nDmitri Ivanov": two or three capitalised words alone on the line under
         // a sign-off are a signature, whatever the gazetteers know (a team's name has a stop
         // word: "The Billing Team").
@@ -2568,6 +2573,9 @@ mod tests {
         }
         for text in [
             "the cardholder is Chase Bank",
+            "Signed: Lease Agreement",
+            "Document signed: Master Services Agreement",
+            "Name: Premium Plan",
             "the cardholder is Responsible for the fees",
             "Thanks,\nA Team",
             "Thanks,\nJ. Doesnotexistname",
