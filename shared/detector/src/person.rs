@@ -1636,8 +1636,8 @@ const REQUEST_WORDS: &[&str] = &[
 ];
 
 /// Whether `tail`, the end of the message a reply answers, asks for a person's name: the last
-/// sentence of its last question (on one of its last three lines), or of a request on its last
-/// line ("name + email pls"), has the word "name", not of a thing ("What's your full name?",
+/// sentence of its last question (on one of its last three lines), or of the last request
+/// among those lines ("name + email pls"), has the word "name", not of a thing ("What's your full name?",
 /// "May I have the name on the account?"; not "What's the company name?" or "the name of the
 /// plan?"), or it is a question with "who" that is not about an organisation ("Who am I
 /// speaking with?", "Who should the driver ask for?", "Who is it going to?"; not "Who is your
@@ -1645,7 +1645,8 @@ const REQUEST_WORDS: &[&str] = &[
 pub(crate) fn name_question(tail: &str) -> bool {
     // The question is the last line, or one of the two before it when the replier wrote
     // those ("What's your name?\none sec"); a request without its question mark ("name +
-    // email pls") is the last line.
+    // email pls", "I'll need the full legal name as it appears on your ID.\numm ok") is the
+    // last of those lines with a request word.
     let lines: Vec<&str> = tail
         .lines()
         .rev()
@@ -1653,22 +1654,29 @@ pub(crate) fn name_question(tail: &str) -> bool {
         .filter(|l| !l.trim().is_empty())
         .take(3)
         .collect();
-    let (q, asked) = match lines.iter().find_map(|l| l.strip_suffix('?')) {
-        Some(q) => (q, true),
-        None => match lines.first() {
-            Some(l) => (l.trim_end_matches(['.', '!']), false),
-            None => return false,
-        },
+    let words_of = |q: &str| -> Vec<String> {
+        let from = q.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
+        q[from..]
+            .to_ascii_lowercase()
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\''))
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
     };
-    let from = q.rfind(['.', '!', '?', '\n']).map_or(0, |i| i + 1);
-    let sentence = q[from..].to_ascii_lowercase();
-    let words: Vec<&str> = sentence
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-        .collect();
-    if !asked && !words.iter().any(|w| REQUEST_WORDS.contains(w)) {
-        return false;
-    }
+    let (words, asked) = match lines.iter().find_map(|l| l.strip_suffix('?')) {
+        Some(q) => (words_of(q), true),
+        None => {
+            let Some(words) = lines
+                .iter()
+                .map(|l| words_of(l.trim_end_matches(['.', '!'])))
+                .find(|ws| ws.iter().any(|w| REQUEST_WORDS.contains(&w.as_str())))
+            else {
+                return false;
+            };
+            (words, false)
+        }
+    };
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     // "Who am I speaking with?", "who do I have the pleasure of talking to?", "who should the
     // driver ask for?"
     let asks_who = asked
@@ -1860,6 +1868,20 @@ fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> 
     };
     let n = words.len();
     let initial = |k: usize| word(k).ends_with('.');
+    // "J. Thompson-Yamamoto (my spouse)": an initial, then a capitalised surname that a
+    // gazetteer knows or that is no English word.
+    if ends
+        && n == 2
+        && initial(0)
+        && word(0).starts_with(char::is_uppercase)
+        && word(1).starts_with(char::is_uppercase)
+    {
+        let mut b1 = [0u8; 24];
+        let last = titled(word(1), &mut b1)?;
+        let known = g.any_surname(last) || !is_english(last) && !g.stop.contains(last);
+        let company = COMPANY_ENDS.iter().any(|c| c.eq_ignore_ascii_case(word(1)));
+        return (known && !company).then_some((s, e));
+    }
     if !ends
         || n > 4
         || initial(0)
@@ -1907,9 +1929,15 @@ fn name_from(line: &str, start: usize, g: &Gazetteer) -> Option<(usize, usize)> 
         // A name no gazetteer knows, typed with its capitals ("Yatin Bhalla"): two or three
         // words, none an English word. In lower case, a common surname ends it and a letter
         // outside ASCII says the first word is no English one ("dũng nguyễn", "hà đặng").
+        // Or, capitalised, a first word that is no English one and a common surname that may
+        // be one ("Ximena Brooks").
         let plain = |k: usize| !is_english(word(k)) && !g.stop.contains(word(k));
+        let capital = |k: usize| word(k).starts_with(char::is_uppercase);
         (2..=3).contains(&n)
-            && ((0..n).all(|k| initial(k) || word(k).starts_with(char::is_uppercase) && plain(k))
+            && ((0..n).all(|k| initial(k) || capital(k) && plain(k))
+                || (0..n).all(|k| initial(k) || capital(k))
+                    && (0..n - 1).all(|k| initial(k) || plain(k))
+                    && g.is_surname(last)
                 || !word(0).is_ascii()
                     && (0..n).all(|k| initial(k) || plain(k))
                     && g.is_surname(last)
@@ -2032,6 +2060,7 @@ mod tests {
             "Can I get the full name of the cardholder?\numm ok",
             "what is the name of your insurance policyholder?",
             "and the name of the account holder?",
+            "I'll need the full legal name as it appears on your ID.\numm ok",
             "Ok! Who is it going to and what's the address?",
             "whos the recipient?",
             "Who did you talk to, and when?",
@@ -2052,6 +2081,8 @@ mod tests {
             "I'll ask who is on call. Anything else?",
             "Thanks for the name.",
             "What's the employer name on the form?",
+            "I'll need the company name.\nok thanks",
+            "Please send the file name.\nsure",
         ] {
             assert!(!name_question(q), "{q:?}");
         }
@@ -2070,6 +2101,10 @@ mod tests {
             ("Mark Evans\nand my card ends 1111", "Mark Evans"),
             ("José García", "José García"),
             ("Ann McKenzie", "Ann McKenzie"),
+            // An initial first; a first name no gazetteer knows before a surname that is also
+            // a word.
+            ("J. Thompson-Yamamoto (my spouse)", "J. Thompson-Yamamoto"),
+            ("Ximena Brooks. thx", "Ximena Brooks"),
             // Another value after the name, a reply's last word, a middle initial.
             ("Maria Lopez - (972) 555-0142", "Maria Lopez"),
             ("Maria Lopez maria@example.org", "Maria Lopez"),
@@ -2141,6 +2176,7 @@ mod tests {
             "Very Happy",
             "Maria Lopez the manager",
             "x. Lopez",
+            "J. Crew Inc",
             "johnson & johnson",
             // A word that is also a name, without an opener that introduces the writer or
             // without its capital; companies.
