@@ -1021,10 +1021,11 @@ fn parenthetical_end(b: &[u8], at: usize) -> Option<usize> {
     (close > 0 && rest[close] == b')').then_some(at + 2 + close + 1)
 }
 
-/// A street address at `text[start..end]` is one by where it stands: alone on its line, or
-/// after "at"/"to".
+/// A street address at `text[start..end]` is one by where it stands: alone on its line (a
+/// remark in parentheses aside: "42 west bay ln (side door)"), or after "at"/"to".
 fn placed(text: &str, start: usize, end: usize) -> bool {
-    alone_on_line(text, start, end) || after_at_or_to(text, start)
+    let stop = parenthetical_end(text.as_bytes(), end).unwrap_or(end);
+    alone_on_line(text, start, stop) || after_at_or_to(text, start)
 }
 
 /// "at"/"to" as a word right before `start` ("meet me at 970 Olson Avenue", "a taxi to 94
@@ -1907,6 +1908,9 @@ mod tests {
             ("hi\n500 elm street.\nthanks", "500", true),
             ("the new place at 101 main st.", "101", true),
             ("we moved to 12 oak lane apt 4", "12", true),
+            // A remark in parentheses after it.
+            ("42 west bay ln (side door)", "42", true),
+            ("42 west bay ln (side door) is closed", "42", false),
             // One-digit house numbers, plurals, "way" and prose around it: a cue is needed.
             ("3 elm boulevard", "3", false),
             ("20 hard drives", "20", false),
