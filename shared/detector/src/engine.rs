@@ -687,9 +687,17 @@ impl Detector {
         }
         let leads = self.question_words(tail);
         let mut joined = String::with_capacity(64 + text.len());
-        // (prior, lead, finding): what each word alone would make of the reply.
-        let mut read: Vec<(f32, usize, Finding)> = Vec::new();
-        for (k, lead) in leads.iter().take(MAX_LEADS).enumerate() {
+        // (together, prior, lead, finding): what each word alone would make of the reply,
+        // then all of them in the question's order, which only adds values no word alone
+        // reads: a reply with two values answers a question with two words in turn
+        // ("routing + account?" then "305396079 / 438949159": the first word alone reads
+        // only the first value, and the second word's use by the first value keeps it from
+        // the second).
+        let mut read: Vec<(bool, f32, usize, Finding)> = Vec::new();
+        let leads: Vec<&str> = leads.iter().take(MAX_LEADS).copied().collect();
+        let all = leads.join(" ");
+        let all = (leads.len() > 1).then_some(all.as_str());
+        for (k, lead) in leads.iter().copied().chain(all).enumerate() {
             joined.clear();
             joined.push_str(lead);
             joined.push('\n');
@@ -707,14 +715,14 @@ impl Detector {
                     .iter()
                     .find(|r| r.info.id == f.rule_id)
                     .map_or(0.0, |r| r.score);
-                read.push((prior, k, f));
+                read.push((k == leads.len(), prior, k, f));
             }
         }
         // Where the words disagree on a value, the most specific rule names it (the highest
         // score before context: "the SSN on the account?" gives an SSN, not an account
         // number), then the earlier word.
-        read.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (_, _, f) in read {
+        read.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        for (_, _, _, f) in read {
             if !overlaps(&found, &f) {
                 found.push(f);
             }
@@ -2380,6 +2388,23 @@ mod tests {
                 pair("ABA_ROUTING_NUMBER", "021000021"),
             ),
             ("Anything else?", "078051120", vec![]),
+            // Two words, two values in turn; a value a word alone reads keeps that reading.
+            (
+                "For the ACH refund please send routing + account.",
+                "305396079 / 438949159",
+                vec![
+                    ("ABA_ROUTING_NUMBER".to_owned(), "305396079".to_owned()),
+                    ("US_BANK_NUMBER".to_owned(), "438949159".to_owned()),
+                ],
+            ),
+            (
+                "Routing and account number please.",
+                "043518009 000321006",
+                vec![
+                    ("ABA_ROUTING_NUMBER".to_owned(), "043518009".to_owned()),
+                    ("US_BANK_NUMBER".to_owned(), "000321006".to_owned()),
+                ],
+            ),
         ] {
             assert_eq!(spans_after(before, text), want, "{before:?} / {text:?}");
             // Each found value needs the question: the reply alone does not report it, and
@@ -2433,6 +2458,10 @@ mod tests {
             "Who am I speaking with?",
             "name + email pls",
             "Anything else?",
+            // Two words read together too.
+            "For the ACH refund please send routing + account.",
+            "SSN and date of birth?",
+            "Phone and member id please",
         ];
         let parts = [
             "078051120",
