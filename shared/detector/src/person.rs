@@ -2345,8 +2345,7 @@ mod tests {
             "Saved Cards as a beneficiary list",
             "add Acme Corp as beneficiaryship",
         ] {
-            let got = scan_names(text);
-            assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
+            assert_no_strong_name(text);
         }
     }
 
@@ -2369,8 +2368,7 @@ mod tests {
         let names: Vec<&str> = got.iter().map(|(n, _, _)| n.as_str()).collect();
         assert_eq!(names, ["Jean-Luc Picard"]);
         for text in ["I work at Coca-Cola Company", "Jessica's card was charged"] {
-            let got = scan_names(text);
-            assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
+            assert_no_strong_name(text);
         }
     }
 
@@ -2398,8 +2396,7 @@ mod tests {
             "Jessica saidit",
             "Jessica sayings",
         ] {
-            let got = scan_names(text);
-            assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
+            assert_no_strong_name(text);
         }
     }
 
@@ -2432,8 +2429,7 @@ mod tests {
             "please ask for Verizon Fios",
             "contact Google Workspace admin",
         ] {
-            let got = scan_names(text);
-            assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
+            assert_no_strong_name(text);
         }
         // Records and forms: capitals, and the surname first.
         for (text, name) in [
@@ -2515,6 +2511,11 @@ mod tests {
             let got = scan_names(text);
             assert!(got.iter().all(|(_, _, bare)| !bare), "{text}: {got:?}");
         }
+    }
+
+    fn assert_no_strong_name(text: &str) {
+        let got = scan_names(text);
+        assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
     }
 
     fn assert_strong_name(text: &str, name: &str) {
@@ -2620,8 +2621,7 @@ mod tests {
             "hi, this is J. Crew customer care",
             "I talked to J. Crew about it",
         ] {
-            let got = scan_names(text);
-            assert!(got.iter().all(|(_, strong, _)| !strong), "{text}: {got:?}");
+            assert_no_strong_name(text);
         }
     }
 
