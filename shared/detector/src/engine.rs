@@ -652,7 +652,9 @@ impl Detector {
     /// read as if it stood on the line above `text`, one at a time (at most six, in their
     /// order, the generic ones such as "number" last). Where they disagree on a value, the
     /// most specific rule names it ("the SSN on the account?" gives an SSN, "the routing
-    /// number for the direct deposit?" a routing number), then the earlier word. A reply to a
+    /// number for the direct deposit?" a routing number), then the earlier word. Then all of
+    /// them together, in their order, for values no word alone reads (a reply with a value
+    /// for each: "routing + account." then "305396079 / 438949159"). A reply to a
     /// question for a name ([`person::name_question`]) that is a name is one. `before` only
     /// adds findings that overlap none of `text`'s own (each marked
     /// [`Finding::from_message_before`]), never removes or rescores one, and nothing in

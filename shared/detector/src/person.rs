@@ -1637,11 +1637,12 @@ const REQUEST_WORDS: &[&str] = &[
 
 /// Whether `tail`, the end of the message a reply answers, asks for a person's name: the last
 /// sentence of its last question (on one of its last three lines), or of the last request
-/// among those lines ("name + email pls"), has the word "name", not of a thing ("What's your full name?",
-/// "May I have the name on the account?"; not "What's the company name?" or "the name of the
-/// plan?"), or it is a question with "who" that is not about an organisation ("Who am I
-/// speaking with?", "Who should the driver ask for?", "Who is it going to?"; not "Who is your
-/// insurance carrier?"): the answer to a who-question is a person's name, whoever's it is.
+/// among those lines ("name + email pls"), has the word "name", not of a thing ("What's your
+/// full name?", "May I have the name on the account?"; not "What's the company name?" or "the
+/// name of the plan?"), or it is a question with "who" that is not about an organisation
+/// ("Who am I speaking with?", "Who should the driver ask for?", "Who is it going to?"; not
+/// "Who is your insurance carrier?"): the answer to a who-question is a person's name,
+/// whoever's it is.
 pub(crate) fn name_question(tail: &str) -> bool {
     // The question is the last line, or one of the two before it when the replier wrote
     // those ("What's your name?\none sec"); a request without its question mark ("name +
