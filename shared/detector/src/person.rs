@@ -938,16 +938,25 @@ pub(crate) fn candidates(
                 return;
             }
             // "Patient: J. Thompson", "Mr. T. Nakamura", "Thanks,\nJ. Smith": an initial, then
-            // the surname (after a sign-off, one a gazetteer knows; after other cues none:
-            // "this is J. Crew").
+            // the surname: after a cue that names the person, one that is no English word or,
+            // after an initial with its period, one a gazetteer knows ("Patient: X Ray
+            // scheduled", "T Cell count" are not); after a sign-off, one a gazetteer knows;
+            // after other cues none ("this is J. Crew").
             let named = matches!(cue, Cue::Strong | Cue::Own | Cue::Honorific) && !verb;
             if let Some(after) = initial_at(text, at, named) {
                 read_tokens(text, after, &mut toks);
                 let Some(&(ls, le)) = toks.last() else {
                     return;
                 };
+                let last = &text[ls..le];
+                let dotted = text.as_bytes().get(at + 1) == Some(&b'.');
                 toks.insert(0, (at, after - 1));
-                if !(named || g.any_surname(&text[ls..le]) && signed_off(text, &toks)) {
+                let ok = if named {
+                    !is_english(last) || dotted && g.any_surname(last)
+                } else {
+                    g.any_surname(last) && signed_off(text, &toks)
+                };
+                if !ok {
                     return;
                 }
                 if honor && cue == Cue::Honorific {
@@ -2620,6 +2629,9 @@ mod tests {
             "Name: I Thompson",
             "Patient: A Smith",
             "hi, this is J. Crew customer care",
+            "Patient: X Ray scheduled",
+            "Patient: B Positive",
+            "Patient: T Cell count",
             "I talked to J. Crew about it",
         ] {
             assert_no_strong_name(text);
