@@ -697,9 +697,8 @@ impl Detector {
         // the second).
         let mut read: Vec<(bool, f32, usize, Finding)> = Vec::new();
         let leads: Vec<&str> = leads.iter().take(MAX_LEADS).copied().collect();
-        let all = leads.join(" ");
-        let all = (leads.len() > 1).then_some(all.as_str());
-        for (k, lead) in leads.iter().copied().chain(all).enumerate() {
+        let all = (leads.len() > 1).then(|| leads.join(" "));
+        for (k, lead) in leads.iter().copied().chain(all.as_deref()).enumerate() {
             joined.clear();
             joined.push_str(lead);
             joined.push('\n');

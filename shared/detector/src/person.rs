@@ -1017,21 +1017,30 @@ fn initial_at(text: &str, at: usize, bare: bool) -> Option<usize> {
 /// The length of a word in capitals at `b[i..]` (letters, and a hyphen or apostrophe between
 /// them: "O'NEILL", "SMITH-JONES"), or 0.
 fn capitals_len(b: &[u8], i: usize) -> usize {
-    let mut len = 0;
-    while let Some(&c) = b.get(i + len) {
-        let joins = matches!(c, b'-' | b'\'')
-            && len > 0
-            && b.get(i + len + 1).is_some_and(u8::is_ascii_uppercase);
-        if !(c.is_ascii_uppercase() || joins) {
-            break;
-        }
-        len += 1;
-    }
+    let len = joined_len(b, i, u8::is_ascii_uppercase);
     if b.get(i + len).is_some_and(u8::is_ascii_alphanumeric) {
         0
     } else {
         len
     }
+}
+
+/// The length of a word of `letter`s at `b[i..]`, a hyphen or an apostrophe between two of
+/// them included ("O'NEILL", "smith-jones"; not a possessive's: after an apostrophe two
+/// letters must follow, "SMITH'S" is "SMITH").
+fn joined_len(b: &[u8], i: usize, letter: fn(&u8) -> bool) -> usize {
+    let mut len = 0;
+    while let Some(c) = b.get(i + len) {
+        let joins = matches!(c, b'-' | b'\'')
+            && len > 0
+            && b.get(i + len + 1).is_some_and(letter)
+            && (*c == b'-' || b.get(i + len + 2).is_some_and(letter));
+        if !(letter(c) || joins) {
+            break;
+        }
+        len += 1;
+    }
+    len
 }
 
 /// One to three words in capitals at `at` after a strong cue ("NAME: PRIYA SHARMA", "JOHN A
@@ -1178,19 +1187,8 @@ pub(crate) fn lower_name_at(text: &str, a: usize, g: &Gazetteer, out: &mut Vec<N
         let mut toks: [(usize, usize); 3] = [(0, 0); 3];
         let mut n = 0;
         while n < 3 {
-            // Lower-case letters, and a hyphen or apostrophe between two ("o'brien"; not a
-            // possessive's).
-            let mut len = 0;
-            while let Some(&c) = b.get(i + len) {
-                let joins = matches!(c, b'-' | b'\'')
-                    && len > 0
-                    && b.get(i + len + 1).is_some_and(u8::is_ascii_lowercase)
-                    && (c == b'-' || b.get(i + len + 2).is_some_and(u8::is_ascii_lowercase));
-                if !(c.is_ascii_lowercase() || joins) {
-                    break;
-                }
-                len += 1;
-            }
+            // Lower-case letters, and a hyphen or apostrophe between two ("o'brien").
+            let len = joined_len(b, i, u8::is_ascii_lowercase);
             if !(2..=20).contains(&len) || b.get(i + len).is_some_and(|c| c.is_ascii_alphanumeric())
             {
                 break;
@@ -2454,6 +2452,8 @@ mod tests {
             ("Name: O'NEILL, SEAN P.", "O'NEILL, SEAN P."),
             ("Cardholder: JOHN A. SMITH", "JOHN A. SMITH"),
             ("Cardholder: JOHN A SMITH", "JOHN A SMITH"),
+            // A possessive is no part of the name.
+            ("NAME: JOHN SMITH'S CARD", "JOHN SMITH"),
         ] {
             assert_strong_name(text, name);
         }

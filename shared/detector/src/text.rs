@@ -645,12 +645,8 @@ pub(crate) fn title_case_name<'a>(w: &[u8], buf: &'a mut [u8; 24]) -> Option<&'a
 /// title-case word lists (street suffixes, name gazetteers); `None` for an empty word, one
 /// longer than `buf` or one with a byte that is no ASCII letter.
 pub(crate) fn title_case<'a>(w: &[u8], buf: &'a mut [u8; 24]) -> Option<&'a str> {
-    if w.is_empty() || w.len() > buf.len() || !w.iter().all(u8::is_ascii_alphabetic) {
+    if !w.iter().all(u8::is_ascii_alphabetic) {
         return None;
     }
-    let t = &mut buf[..w.len()];
-    t.copy_from_slice(w);
-    t.make_ascii_lowercase();
-    t[0].make_ascii_uppercase();
-    std::str::from_utf8(t).ok()
+    title_case_name(w, buf)
 }
